@@ -3,7 +3,8 @@
 # Each folder contributes a fragment, <folder>/module.mk, included below.
 # A fragment appends to these lists (paths relative to the top):
 #   MODULES                a subsystem name M with M_SRCS, archived into
-#                          $(B)/libM.a (link order: MODULE_ORDER below)
+#                          $(B)/libM.a (link order: MODULE_ORDER below;
+#                          modules it does not name link first)
 #   PROGS                  program names; NAME_SRCS, optional NAME_LIBS and
 #                          NAME_MODULES (default: every module), built as
 #                          $(B)/NAME
@@ -67,7 +68,8 @@ ALL_LDFLAGS = -pthread $(SAN_FLAGS) $(LDFLAGS)
 XENDM_LIBS = $(XEN_LIBS) $(JSON_LIBS) $(PNG_LIBS) $(GLIB_LIBS) -lpthread -lm
 
 MODULES :=
-# Static archives link users before what they use.
+# Static archives link users before what they use; modules not named here
+# (e.g. the simulator's) link first.
 MODULE_ORDER := hw xen mapcache memory util
 PROGS :=
 UNIT_TESTS :=
@@ -83,7 +85,7 @@ include $(sort $(wildcard */module.mk */*/module.mk))
 obj = $(patsubst %.c,$(B)/%.o,$(1))
 modlib = $(B)/lib$(1).a
 # mods_of(NAME): the archives NAME links, in link order.
-mods_of = $(foreach m,$(MODULE_ORDER),$(if $(filter $(m),$(or $($(1)_MODULES),$(MODULES))),$(call modlib,$(m))))
+mods_of = $(foreach m,$(filter-out $(MODULE_ORDER),$(MODULES)) $(MODULE_ORDER),$(if $(filter $(m),$(or $($(1)_MODULES),$(MODULES))),$(call modlib,$(m))))
 
 $(B)/%.o: %.c config.mak
 	$(qecho) CC $<
@@ -103,7 +105,7 @@ define link_rule
 $(1): $$(call obj,$$($(2)_SRCS)) $$(call mods_of,$(2))
 	$$(qecho) LD $$@
 	@mkdir -p $$(@D)
-	$$(Q)$$(CC) $$(ALL_LDFLAGS) -o $$@ $$(call obj,$$($(2)_SRCS)) $$(call mods_of,$(2)) $$($(2)_LIBS) $(3) $$(XENDM_LIBS)
+	$$(Q)$$(CC) $$(ALL_LDFLAGS) -o $$@ $$(call obj,$$($(2)_SRCS)) -Wl,--start-group $$(call mods_of,$(2)) -Wl,--end-group $$($(2)_LIBS) $(3) $$(XENDM_LIBS)
 endef
 $(foreach p,$(PROGS),$(eval $(call link_rule,$(B)/$(p),$(p),)))
 $(foreach t,$(UNIT_TESTS),$(eval $(call link_rule,$(B)/tests/$(t),$(t),$$(CHECK_LIBS))))
