@@ -323,7 +323,8 @@ struct MemoryRegion {
     uint8_t vga_logging_count;
     unsigned long subregion_seq; /* order of insertion, for equal priority */
 
-    /* Children, sorted by descending priority then newest first. */
+    /* Children, sorted by ascending priority then oldest first (the
+       renderer walks them from the end: highest priority, newest). */
     MemoryRegion **subregions;
     unsigned n_subregions;
     unsigned subregions_cap;
@@ -595,6 +596,8 @@ struct AddressSpace {
     FlatView *current_map;      /* RCU-like: swapped under ms lock */
     AddressSpace *next;         /* in ms's list */
     MemoryListener *listeners;  /* listeners filtered to this AS */
+    uint64_t mru;               /* dispatch MRU hint: FlatView generation
+                                   << 32 | range index; atomic */
 };
 
 /**
@@ -660,6 +663,7 @@ MemoryRegion *address_space_translate(AddressSpace *as, hwaddr addr,
  * @name: for debugging.
  * @address_space: private (set by memory_listener_register).
  * @next, @next_as: private list links.
+ * @ms: private: the system while registered (NULL otherwise).
  *
  * Callbacks run on the thread that committed the transaction.
  */
@@ -681,6 +685,7 @@ struct MemoryListener {
     AddressSpace *address_space;
     MemoryListener *next;
     MemoryListener *next_as;
+    MemorySystem *ms;           /* private: set while registered */
 };
 
 /**

@@ -38,6 +38,7 @@ struct MapClient {
  * @listeners: global listener list sorted by priority (MemoryListener.next).
  * @global_dirty_log: memory_global_dirty_log_start() is in effect.
  * @subregion_seq: insertion counter (later-added wins among equals).
+ * @fv_generation: last FlatView generation handed out (MRU hint tags).
  * @io_mem_unassigned: the region returned for unassigned space; its ops
  *        are unassigned_mem_ops.
  * @rl: rate limiter for misuse messages reachable from guests.
@@ -50,6 +51,8 @@ struct MapClient {
  * @bounce_limit: max bytes of bounce buffers outstanding.
  * @bounce_in_use: bytes of bounce buffers outstanding.
  * @map_clients: waiting cpu_register_map_client() callbacks.
+ * @bounce_buffers: outstanding bounce buffers of address_space_map()
+ *        (map.c's private list; how unmap tells them from RAM pointers).
  * @access_rl: rate limiter for invalid-access messages.
  */
 struct MemorySystem {
@@ -60,6 +63,7 @@ struct MemorySystem {
     MemoryListener *listeners;
     bool global_dirty_log;
     unsigned long subregion_seq;
+    uint32_t fv_generation;
     MemoryRegion io_mem_unassigned;
     struct log_ratelimit rl;
 
@@ -71,6 +75,7 @@ struct MemorySystem {
     uint64_t bounce_limit;
     uint64_t bounce_in_use;
     struct MapClient *map_clients;
+    struct BounceBuffer *bounce_buffers;
     struct log_ratelimit access_rl;
 };
 
