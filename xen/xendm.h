@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * xendm.h - the device-model process: one struct xendm per instance.
+ *
+ * Life cycle: xendm_init() (chardevs, QMP monitors and commands) →
+ * xendm_setup_machine() (the Xen side; for now only -machine none, which
+ * runs QMP alone) → xendm_run() (the GLib main loop until QMP quit,
+ * SIGTERM or SIGINT) → xendm_destroy().
+ *
+ * Threading: everything runs on the thread that calls xendm_run(), on the
+ * default GMainContext.
+ */
+#ifndef XENDM_XEN_XENDM_H
+#define XENDM_XEN_XENDM_H
+
+#include <stdbool.h>
+
+#include <glib.h>
+
+#include "xen/chardev.h"
+#include "xen/cmdline.h"
+#include "xen/qmp.h"
+
+/** XENDM_QEMU_COMPAT_MAJOR - QEMU version reported to libxl (QMP greeting). */
+#define XENDM_QEMU_COMPAT_MAJOR 7
+/** XENDM_QEMU_COMPAT_MINOR - see XENDM_QEMU_COMPAT_MAJOR. */
+#define XENDM_QEMU_COMPAT_MINOR 2
+/** XENDM_QEMU_COMPAT_MICRO - see XENDM_QEMU_COMPAT_MAJOR. */
+#define XENDM_QEMU_COMPAT_MICRO 0
+
+/**
+ * struct xendm - one device-model process instance.
+ * @cfg: the parsed command line (owned).
+ * @loop: the main loop (created by xendm_run()).
+ * @chardevs: the open chardevs (struct chardev *, owned), in -chardev order.
+ * @qmp: the QMP server (owned).
+ * @runstate: prelaunch (-S), running, paused.
+ * @global_dirty_log: QMP xen-set-global-dirty-log state.
+ * @quit_requested: the main loop is ending (or will end at once).
+ * @quit_reason: the SHUTDOWN event's reason (static string).
+ * @quit_source: the idle source that ends the loop, or 0.
+ * @exit_code: what xendm_run() returns.
+ * @sig_sources: SIGTERM and SIGINT source ids (0 when not installed).
+ */
+struct xendm {
+    struct xendm_config cfg;
+    GMainLoop *loop;
+    GPtrArray *chardevs;
+    struct qmp_server *qmp;
+    enum qmp_runstate runstate;
+    bool global_dirty_log;
+    bool quit_requested;
+    const char *quit_reason;
+    guint quit_source;
+    int exit_code;
+    guint sig_sources[2];
+};
+
+/**
+ * xendm_init() - open the chardevs and QMP monitors of @cfg.
+ * @dm: the instance to fill (zeroed by this function).
+ * @cfg: the parsed command line; its contents move into @dm (@cfg is left
+ *       empty and needs no clearing).
+ * @err: on failure a message (g_free()).
+ * On failure call xendm_destroy() anyway.
+ * Return: 0, or -errno.
+ */
+int xendm_init(struct xendm *dm, struct xendm_config *cfg, char **err)
+    __attribute__((warn_unused_result));
+
+/**
+ * xendm_setup_machine() - the Xen side of the machine.
+ * @dm: the instance. @err: on failure a message (g_free()).
+ *
+ * "-machine none" (libxl's probe) needs nothing: QMP alone runs. xenfv
+ * needs the ioreq server, which is not built yet: -ENOSYS with a clear
+ * message.
+ * Return: 0, or -errno.
+ */
+int xendm_setup_machine(struct xendm *dm, char **err) __attribute__((warn_unused_result));
+
+/**
+ * xendm_run() - run the main loop until quit, SIGTERM or SIGINT.
+ * @dm: the instance.
+ * Return: the exit code (0 for an orderly quit).
+ */
+int xendm_run(struct xendm *dm);
+
+/**
+ * xendm_request_quit() - end the main loop after the current event.
+ * @dm: the instance. @reason: QMP SHUTDOWN reason ("host-qmp-quit",
+ *      "host-signal").
+ */
+void xendm_request_quit(struct xendm *dm, const char *reason);
+
+/**
+ * xendm_set_runstate() - change the run state and emit STOP / RESUME.
+ * @dm: the instance. @rs: the new state.
+ */
+void xendm_set_runstate(struct xendm *dm, enum qmp_runstate rs);
+
+/**
+ * xendm_find_chardev() - Return: the open chardev labelled @id, or NULL.
+ * @dm: the instance. @id: the label.
+ */
+struct chardev *xendm_find_chardev(const struct xendm *dm, const char *id);
+
+/** xendm_destroy() - close everything @dm owns (after a failed init too). */
+void xendm_destroy(struct xendm *dm);
+
+#endif /* XENDM_XEN_XENDM_H */
