@@ -167,6 +167,16 @@ static void block_set_dirty(RAMBlock *b, uint64_t off, uint64_t len,
     }
 }
 
+/* Tell the hypervisor binding about DM writes to RAM during migration. */
+static void notify_dirtied(MemorySystem *ms, ram_addr_t start,
+                           ram_addr_t length)
+{
+    if (length && ms->hooks && ms->hooks->ram_dirtied &&
+        __atomic_load_n(&ms->global_dirty_log, __ATOMIC_RELAXED)) {
+        ms->hooks->ram_dirtied(ms->hooks->opaque, start, length);
+    }
+}
+
 void memory_region_write_dirty(MemoryRegion *mr, hwaddr offset, hwaddr len)
 {
     uint8_t mask = memory_region_get_dirty_log_mask(mr);
@@ -178,6 +188,7 @@ void memory_region_write_dirty(MemoryRegion *mr, hwaddr offset, hwaddr len)
     b = region_block(mr, &offset);
     if (b) {
         block_set_dirty(b, offset, len, mask);
+        notify_dirtied(b->ms, b->offset + offset, len);
     }
 }
 
@@ -187,6 +198,7 @@ void memory_region_set_dirty(MemoryRegion *mr, hwaddr addr, hwaddr size)
 
     if (b) {
         block_set_dirty(b, addr, size, (1u << DIRTY_MEMORY_NUM) - 1);
+        notify_dirtied(b->ms, b->offset + addr, size);
     }
 }
 
@@ -335,4 +347,5 @@ void cpu_physical_memory_set_dirty_range(MemorySystem *ms, ram_addr_t start,
         block_set_dirty(b, s - b->offset, e - s + 1, mask);
     }
     pthread_mutex_unlock(&ms->ram_lock);
+    notify_dirtied(ms, start, last - start + 1);
 }

@@ -943,6 +943,33 @@ void qemu_ram_set_host_ops(RAMBlock *block, const RAMBlockHostOps *ops);
  */
 void memory_system_set_default_ram_host_ops(MemorySystem *ms,
                                             const RAMBlockHostOps *ops);
+/**
+ * struct MemorySystemHooks - what a hypervisor binding learns from the
+ * memory core (QEMU's RAMBlockNotifier and xen_modified_memory()).
+ * @ram_block_added: a block was created and placed (its offset is final);
+ *     called outside the RAM lock before ram_block_add() returns. Return 0,
+ *     or -errno to refuse: the block is then freed and ram_block_add()
+ *     fails with that error. May be NULL.
+ * @ram_block_removed: a block is about to be freed. May be NULL.
+ * @ram_dirtied: the device model wrote guest RAM [@start, @start + @length)
+ *     (ram_addr) while global dirty logging is on. Called on the writing
+ *     thread (ioreq thread or a device worker): must be thread-safe.
+ *     May be NULL.
+ * @opaque: passed to every hook.
+ */
+typedef struct MemorySystemHooks {
+    int (*ram_block_added)(void *opaque, RAMBlock *block);
+    void (*ram_block_removed)(void *opaque, RAMBlock *block);
+    void (*ram_dirtied)(void *opaque, ram_addr_t start, ram_addr_t length);
+    void *opaque;
+} MemorySystemHooks;
+
+/**
+ * memory_system_set_hooks() - install @hooks (NULL removes them). Set them
+ * before creating RAM blocks; main thread only.
+ */
+void memory_system_set_hooks(MemorySystem *ms, const MemorySystemHooks *hooks);
+
 /** qemu_ram_block_by_name() - find a block by @idstr; NULL if none. */
 RAMBlock *qemu_ram_block_by_name(MemorySystem *ms, const char *name);
 /** qemu_get_ram_block() - the block containing ram_addr @addr, or NULL. */

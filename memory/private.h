@@ -47,6 +47,7 @@ struct MapClient {
  * @ram_lock: guards @ram_blocks and @next_ram_addr.
  * @ram_blocks: list of blocks sorted by offset (RAMBlock.next).
  * @default_host_ops: host ops given to new blocks.
+ * @hooks: memory_system_set_hooks() (RAM block and dirty notifications).
  * @bounce_lock: guards @bounce_in_use, @bounce_limit, @map_clients.
  * @bounce_limit: max bytes of bounce buffers outstanding.
  * @bounce_in_use: bytes of bounce buffers outstanding.
@@ -70,6 +71,8 @@ struct MemorySystem {
     pthread_mutex_t ram_lock;
     RAMBlock *ram_blocks;
     const RAMBlockHostOps *default_host_ops;
+
+    const MemorySystemHooks *hooks;
 
     pthread_mutex_t bounce_lock;
     uint64_t bounce_limit;

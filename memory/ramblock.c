@@ -111,6 +111,21 @@ static void insert_sorted_locked(MemorySystem *ms, RAMBlock *block)
     *pp = block;
 }
 
+static void unlink_locked(MemorySystem *ms, RAMBlock *block)
+{
+    for (RAMBlock **pp = &ms->ram_blocks; *pp; pp = &(*pp)->next) {
+        if (*pp == block) {
+            *pp = block->next;
+            break;
+        }
+    }
+}
+
+void memory_system_set_hooks(MemorySystem *ms, const MemorySystemHooks *hooks)
+{
+    ms->hooks = hooks;
+}
+
 static bool block_owns_host(const RAMBlock *b)
 {
     return b->host && !(b->flags & (RAM_PREALLOC | RAM_NOALLOC));
@@ -181,6 +196,15 @@ int ram_block_add(MemorySystem *ms, const char *idstr, uint64_t size,
     if (ret < 0) {
         goto fail;
     }
+    if (ms->hooks && ms->hooks->ram_block_added) {
+        ret = ms->hooks->ram_block_added(ms->hooks->opaque, block);
+        if (ret < 0) {
+            pthread_mutex_lock(&ms->ram_lock);
+            unlink_locked(ms, block);
+            pthread_mutex_unlock(&ms->ram_lock);
+            goto fail;
+        }
+    }
     *out = block;
     return 0;
 
@@ -201,13 +225,11 @@ void ram_block_free(RAMBlock *block)
         return;
     }
     ms = block->ms;
-    pthread_mutex_lock(&ms->ram_lock);
-    for (RAMBlock **pp = &ms->ram_blocks; *pp; pp = &(*pp)->next) {
-        if (*pp == block) {
-            *pp = block->next;
-            break;
-        }
+    if (ms->hooks && ms->hooks->ram_block_removed) {
+        ms->hooks->ram_block_removed(ms->hooks->opaque, block);
     }
+    pthread_mutex_lock(&ms->ram_lock);
+    unlink_locked(ms, block);
     pthread_mutex_unlock(&ms->ram_lock);
 
     if (block->whole_map && block->host_ops && block->host_ops->unmap) {

@@ -428,6 +428,97 @@ START_TEST(snapshot_loses_no_bit)
 }
 END_TEST
 
+struct hook_log {
+    int added, removed, refuse;
+    ram_addr_t last_start, last_len;
+    int dirtied;
+    RAMBlock *last_block;
+};
+
+static int hk_added(void *opaque, RAMBlock *block)
+{
+    struct hook_log *h = opaque;
+
+    h->last_block = block;
+    if (h->refuse)
+        return -ENOSPC;
+    h->added++;
+    return 0;
+}
+
+static void hk_removed(void *opaque, RAMBlock *block)
+{
+    struct hook_log *h = opaque;
+
+    h->removed++;
+    h->last_block = block;
+}
+
+static void hk_dirtied(void *opaque, ram_addr_t start, ram_addr_t len)
+{
+    struct hook_log *h = opaque;
+
+    h->dirtied++;
+    h->last_start = start;
+    h->last_len = len;
+}
+
+START_TEST(system_hooks)
+{
+    struct hook_log h = { 0 };
+    const MemorySystemHooks hooks = {
+        .ram_block_added = hk_added,
+        .ram_block_removed = hk_removed,
+        .ram_dirtied = hk_dirtied,
+        .opaque = &h,
+    };
+    MemoryRegion root, ram;
+    AddressSpace as;
+    RAMBlock *b;
+    uint32_t v = 0x11223344;
+
+    memory_system_set_hooks(ms, &hooks);
+    ck_assert_int_eq(ram_block_add(ms, "a", 0x2000, 0, 0, NULL,
+                                   RAM_ADDR_INVALID, &b), 0);
+    ck_assert_int_eq(h.added, 1);
+    ck_assert_ptr_eq(h.last_block, b);
+    ram_block_free(b);
+    ck_assert_int_eq(h.removed, 1);
+
+    /* A refused block is not kept: the name is free again. */
+    h.refuse = 1;
+    ck_assert_int_eq(ram_block_add(ms, "b", 0x2000, 0, 0, NULL,
+                                   RAM_ADDR_INVALID, &b), -ENOSPC);
+    ck_assert_ptr_null(b);
+    ck_assert_ptr_null(qemu_ram_block_by_name(ms, "b"));
+    h.refuse = 0;
+
+    /* DM writes to RAM are reported only while global dirty log is on. */
+    memory_region_init(&root, ms, NULL, "root", UINT64_MAX);
+    ck_assert_int_eq(memory_region_init_ram(&ram, ms, NULL, "ram", 0x10000), 0);
+    memory_region_add_subregion(&root, 0x100000, &ram);
+    address_space_init(&as, ms, &root, "as");
+    address_space_write(&as, 0x101000, MEMTXATTRS_UNSPECIFIED, &v, 4);
+    ck_assert_int_eq(h.dirtied, 0);
+    memory_global_dirty_log_start(ms);
+    address_space_write(&as, 0x102ffe, MEMTXATTRS_UNSPECIFIED, &v, 4);
+    ck_assert_int_gt(h.dirtied, 0);
+    ck_assert_uint_eq(h.last_start + h.last_len,
+                      memory_region_get_ram_addr(&ram) + 0x3002);
+    memory_global_dirty_log_stop(ms);
+    h.dirtied = 0;
+    address_space_write(&as, 0x101000, MEMTXATTRS_UNSPECIFIED, &v, 4);
+    ck_assert_int_eq(h.dirtied, 0);
+
+    address_space_destroy(&as);
+    memory_region_del_subregion(&root, &ram);
+    memory_region_finalize(&ram);
+    memory_region_finalize(&root);
+    ck_assert_int_eq(h.removed, 2);
+    memory_system_set_hooks(ms, NULL);
+}
+END_TEST
+
 static Suite *ramblock_suite(void)
 {
     Suite *s = suite_create("memory-ramblock-dirty");
@@ -439,6 +530,7 @@ static Suite *ramblock_suite(void)
     tcase_add_test(tr, region_ram_ptr_and_from_block);
     tcase_add_test(tr, resize);
     tcase_add_test(tr, host_ops_seam);
+    tcase_add_test(tr, system_hooks);
     suite_add_tcase(s, tr);
     tcase_add_checked_fixture(td, setup, teardown);
     tcase_add_test(td, dirty_set_get_reset);
