@@ -1,0 +1,316 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * dm_ops.c - xensim's libxendevicemodel: the non-ioreq DM ops (interrupts,
+ * MSI, dirty VRAM, memory types, relocation, shutdown). Each records its
+ * effect in the domain's shared state under the domain lock, validating
+ * arguments the way Xen does (EINVAL for out-of-range lines and levels).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <xendevicemodel.h>
+#include <xen/hvm/hvm_op.h>
+#include <xen/sched.h>
+
+#include "stubs/lib/simlib.h"
+
+/* Internal accessor shared with devicemodel.c. */
+struct xsim_dom *xsim_dm_dom(xendevicemodel_handle *h, domid_t domid);
+
+static int op_fail(int e)
+{
+    errno = e;
+    return -1;
+}
+
+int xendevicemodel_set_pci_intx_level(xendevicemodel_handle *h, domid_t domid,
+                                      uint16_t segment, uint8_t bus,
+                                      uint8_t device, uint8_t intx,
+                                      unsigned int level)
+{
+    struct xsim_dom *d = xsim_dm_dom(h, domid);
+
+    if (!d)
+        return -1;
+    if (segment || bus || device > 31 || intx > 3 || level > 1)
+        return op_fail(EINVAL);
+    xsim_lock(d);
+    d->sh->pci_intx[device][intx] = (uint8_t)level;
+    xsim_unlock(d);
+    return 0;
+}
+
+int xendevicemodel_set_isa_irq_level(xendevicemodel_handle *h, domid_t domid,
+                                     uint8_t irq, unsigned int level)
+{
+    struct xsim_dom *d = xsim_dm_dom(h, domid);
+
+    if (!d)
+        return -1;
+    if (irq > 15 || level > 1)
+        return op_fail(EINVAL);
+    xsim_lock(d);
+    d->sh->isa_irq[irq] = (uint8_t)level;
+    xsim_unlock(d);
+    return 0;
+}
+
+int xendevicemodel_set_irq_level(xendevicemodel_handle *h, domid_t domid,
+                                 unsigned int irq, unsigned int level)
+{
+    return op_fail(ENOSYS);
+}
+
+int xendevicemodel_set_pci_link_route(xendevicemodel_handle *h, domid_t domid,
+                                      uint8_t link, uint8_t irq)
+{
+    struct xsim_dom *d = xsim_dm_dom(h, domid);
+
+    if (!d)
+        return -1;
+    if (link > 3 || irq > 15)
+        return op_fail(EINVAL);
+    xsim_lock(d);
+    d->sh->link_route[link] = irq;
+    xsim_unlock(d);
+    return 0;
+}
+
+int xendevicemodel_inject_msi(xendevicemodel_handle *h, domid_t domid,
+                              uint64_t msi_addr, uint32_t msi_data)
+{
+    struct xsim_dom *d = xsim_dm_dom(h, domid);
+
+    if (!d)
+        return -1;
+    xsim_lock(d);
+    d->sh->msi_count++;
+    d->sh->msi_last_addr = msi_addr;
+    d->sh->msi_last_data = msi_data;
+    xsim_unlock(d);
+    return 0;
+}
+
+int xendevicemodel_track_dirty_vram(xendevicemodel_handle *h, domid_t domid,
+                                    uint64_t first_pfn, uint32_t nr,
+                                    unsigned long *dirty_bitmap)
+{
+    struct xsim_dom *d = xsim_dm_dom(h, domid);
+    struct xsim_shared *sh;
+    size_t words;
+
+    if (!d)
+        return -1;
+    if (nr > XSIM_MAX_VRAM_PAGES || first_pfn + nr < first_pfn ||
+        first_pfn + nr > XSIM_MAX_GFNS)
+        return op_fail(EINVAL);
+    sh = d->sh;
+    words = (nr + 63) / 64;
+    xsim_lock(d);
+    if (nr == 0) {
+        sh->vram_nr = 0;
+        xsim_unlock(d);
+        return 0;
+    }
+    for (uint32_t i = 0; i < nr; i++) {
+        if (!xsim_populated_locked(d, first_pfn + i)) {
+            xsim_unlock(d);
+            return op_fail(ENODATA);
+        }
+    }
+    if (sh->vram_first != first_pfn || sh->vram_nr != nr) {
+        /* A new range: everything counts as dirty once, as in Xen. */
+        sh->vram_first = first_pfn;
+        sh->vram_nr = nr;
+        memset(sh->vram_dirty, 0, sizeof(sh->vram_dirty));
+        memset(dirty_bitmap, 0xff, words * sizeof(unsigned long));
+    } else {
+        memcpy(dirty_bitmap, sh->vram_dirty, words * sizeof(unsigned long));
+        memset(sh->vram_dirty, 0, words * sizeof(uint64_t));
+    }
+    if (nr % 64)
+        dirty_bitmap[words - 1] &= (1ul << (nr % 64)) - 1;
+    xsim_unlock(d);
+    return 0;
+}
+
+int xendevicemodel_modified_memory(xendevicemodel_handle *h, domid_t domid,
+                                   uint64_t first_pfn, uint32_t nr)
+{
+    struct xsim_dom *d = xsim_dm_dom(h, domid);
+
+    if (!d)
+        return -1;
+    if (first_pfn + nr < first_pfn || first_pfn + nr > XSIM_MAX_GFNS)
+        return op_fail(EINVAL);
+    xsim_lock(d);
+    d->sh->modified_calls++;
+    d->sh->modified_pages += nr;
+    xsim_unlock(d);
+    return 0;
+}
+
+int xendevicemodel_modified_memory_bulk(
+    xendevicemodel_handle *h, domid_t domid,
+    struct xen_dm_op_modified_memory_extent extents[], uint32_t nr)
+{
+    for (uint32_t i = 0; i < nr; i++) {
+        if (extents[i].nr > UINT32_MAX)
+            return op_fail(EINVAL);
+        if (xendevicemodel_modified_memory(h, domid, extents[i].first_pfn,
+                                           (uint32_t)extents[i].nr) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int memtype_set_locked(struct xsim_shared *sh, uint64_t first,
+                              uint64_t nr, uint32_t type)
+{
+    uint64_t last = first + nr - 1;
+    struct xsim_memtype keep[XSIM_MAX_MEMTYPES * 2 + 1];
+    uint32_t n = 0;
+
+    for (uint32_t i = 0; i < sh->nr_memtypes; i++) {
+        struct xsim_memtype m = sh->memtypes[i];
+        uint64_t mlast = m.first + m.nr - 1;
+
+        if (mlast < first || m.first > last) {
+            keep[n++] = m;
+            continue;
+        }
+        if (m.first < first)
+            keep[n++] = (struct xsim_memtype){ m.first, first - m.first,
+                                                m.type, 0 };
+        if (mlast > last)
+            keep[n++] = (struct xsim_memtype){ last + 1, mlast - last, m.type,
+                                                0 };
+    }
+    if (type != HVMMEM_ram_rw)
+        keep[n++] = (struct xsim_memtype){ first, nr, type, 0 };
+    if (n > XSIM_MAX_MEMTYPES)
+        return -ENOSPC;
+    memcpy(sh->memtypes, keep, n * sizeof(keep[0]));
+    sh->nr_memtypes = n;
+    return 0;
+}
+
+int xendevicemodel_set_mem_type(xendevicemodel_handle *h, domid_t domid,
+                                hvmmem_type_t mem_type, uint64_t first_pfn,
+                                uint32_t nr)
+{
+    struct xsim_dom *d = xsim_dm_dom(h, domid);
+    int rc;
+
+    if (!d)
+        return -1;
+    if (nr == 0)
+        return 0;
+    if (first_pfn + nr < first_pfn || first_pfn + nr > XSIM_MAX_GFNS)
+        return op_fail(EINVAL);
+    if (mem_type != HVMMEM_ram_rw && mem_type != HVMMEM_ram_ro)
+        return op_fail(EINVAL);
+    xsim_lock(d);
+    for (uint32_t i = 0; i < nr; i++) {
+        if (!xsim_populated_locked(d, first_pfn + i)) {
+            xsim_unlock(d);
+            return op_fail(EINVAL);
+        }
+    }
+    rc = memtype_set_locked(d->sh, first_pfn, nr, (uint32_t)mem_type);
+    xsim_unlock(d);
+    return rc ? op_fail(-rc) : 0;
+}
+
+int xendevicemodel_inject_event(xendevicemodel_handle *h, domid_t domid,
+                                int vcpu, uint8_t vector, uint8_t type,
+                                uint32_t error_code, uint8_t insn_len,
+                                uint64_t extra)
+{
+    return op_fail(ENOSYS);
+}
+
+int xendevicemodel_shutdown(xendevicemodel_handle *h, domid_t domid,
+                            unsigned int reason)
+{
+    struct xsim_dom *d = xsim_dm_dom(h, domid);
+
+    if (!d)
+        return -1;
+    if (reason > SHUTDOWN_MAX)
+        return op_fail(EINVAL);
+    xsim_lock(d);
+    d->sh->shutdown_count++;
+    d->sh->shutdown_reason = reason;
+    xsim_unlock(d);
+    return 0;
+}
+
+int xendevicemodel_relocate_memory(xendevicemodel_handle *h, domid_t domid,
+                                   uint32_t size, uint64_t src_gfn,
+                                   uint64_t dst_gfn)
+{
+    struct xsim_dom *d = xsim_dm_dom(h, domid);
+    uint8_t *buf;
+    int rc = 0;
+
+    if (!d)
+        return -1;
+    if (src_gfn + size < src_gfn || src_gfn + size > XSIM_MAX_GFNS ||
+        dst_gfn + size < dst_gfn || dst_gfn + size > XSIM_MAX_GFNS)
+        return op_fail(EINVAL);
+    buf = malloc(XSIM_PAGE_SIZE);
+    if (!buf)
+        return op_fail(ENOMEM);
+    xsim_lock(d);
+    for (uint32_t i = 0; i < size && !rc; i++) {
+        uint64_t s = src_gfn + i, t = dst_gfn + i;
+
+        if (!xsim_populated_locked(d, s)) {
+            rc = -EINVAL;
+            break;
+        }
+        if (pread(d->ram_fd, buf, XSIM_PAGE_SIZE,
+                  (off_t)(s << XSIM_PAGE_SHIFT)) != XSIM_PAGE_SIZE) {
+            rc = -EIO;
+            break;
+        }
+        if (xsim_depopulate_locked(d, s, 1) < 0 ||
+            xsim_populate_locked(d, t, 1, false) != 0 ||
+            pwrite(d->ram_fd, buf, XSIM_PAGE_SIZE,
+                   (off_t)(t << XSIM_PAGE_SHIFT)) != XSIM_PAGE_SIZE)
+            rc = -EIO;
+    }
+    xsim_unlock(d);
+    free(buf);
+    return rc ? op_fail(-rc) : 0;
+}
+
+int xendevicemodel_pin_memory_cacheattr(xendevicemodel_handle *h,
+                                        domid_t domid, uint64_t start,
+                                        uint64_t end, uint32_t type)
+{
+    struct xsim_dom *d = xsim_dm_dom(h, domid);
+
+    if (!d)
+        return -1;
+    if (start > end)
+        return op_fail(EINVAL);
+    xsim_lock(d);
+    d->sh->pinned_ranges++;
+    xsim_unlock(d);
+    return 0;
+}
+
+int xendevicemodel_nr_vcpus(xendevicemodel_handle *h, domid_t domid,
+                            unsigned int *vcpus)
+{
+    struct xsim_dom *d = xsim_dm_dom(h, domid);
+
+    if (!d)
+        return -1;
+    *vcpus = d->sh->nr_vcpus;
+    return 0;
+}

@@ -1,0 +1,630 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * simstate.c - create, open and lock xensim domains; RAM population;
+ * accounting slots; event-channel delivery primitives.
+ *
+ * Design: see simstate.h. Everything here is shared between the daemon,
+ * the drop-in libraries (compiled a second time as PIC) and the guest side,
+ * so it uses no logging framework: errors are returned as -errno and the
+ * callers decide what to print. No global state: a process's views of
+ * domains live in the handles that opened them (struct xsim_domcache).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/futex.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "stubs/xensim/simstate.h"
+
+#define LOWMEM_END 0xf0000000ull
+#define VGA_FIRST_GFN 0xa0u
+#define VGA_LAST_GFN 0xbfu
+#define HIGHMEM_GFN 0x100000ull
+
+int xsim_run_open(struct xsim_run *run, const char *path)
+{
+    struct stat st;
+
+    memset(run, 0, sizeof(*run));
+    if (!path)
+        path = getenv("XENSIM_DIR");
+    if (!path || !*path) {
+        fprintf(stderr, "xensim: XENSIM_DIR is not set (start xensimd and "
+                "export XENSIM_DIR=<run dir>)\n");
+        return -ENOENT;
+    }
+    {
+        char *abs = realpath(path, NULL);
+
+        if (abs && strlen(abs) < sizeof(run->path))
+            memcpy(run->path, abs, strlen(abs) + 1);
+        else
+            run->path[0] = '\0';
+        free(abs);
+    }
+    if (!run->path[0] || stat(run->path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "xensim: run directory %s is missing\n", path);
+        return -ENOENT;
+    }
+    return 0;
+}
+
+static void dom_path(const struct xsim_run *run, uint32_t domid,
+                     const char *leaf, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s/dom%u%s%s", run->path, domid, leaf ? "/" : "",
+             leaf ? leaf : "");
+}
+
+static void init_populated(struct xsim_shared *sh, uint64_t mem_bytes)
+{
+    uint64_t pages = mem_bytes >> XSIM_PAGE_SHIFT;
+    uint64_t low = pages;
+    uint64_t gfn;
+
+    if (low > (LOWMEM_END >> XSIM_PAGE_SHIFT))
+        low = LOWMEM_END >> XSIM_PAGE_SHIFT;
+    for (gfn = 0; gfn < low; gfn++) {
+        if (gfn >= VGA_FIRST_GFN && gfn <= VGA_LAST_GFN)
+            continue;
+        sh->populated[gfn / 64] |= 1ull << (gfn % 64);
+        sh->populated_count++;
+    }
+    for (gfn = HIGHMEM_GFN; gfn < HIGHMEM_GFN + (pages - low) &&
+         gfn < XSIM_MAX_GFNS; gfn++) {
+        sh->populated[gfn / 64] |= 1ull << (gfn % 64);
+        sh->populated_count++;
+    }
+}
+
+int xsim_dom_create(const struct xsim_run *run, uint32_t domid,
+                    uint64_t mem_bytes, uint32_t nr_vcpus)
+{
+    char dir[XSIM_DOM_PATH_MAX], p[PATH_MAX];
+    pthread_mutexattr_t ma;
+    struct xsim_shared *sh;
+    int fd, rc = 0;
+
+    if (nr_vcpus == 0 || nr_vcpus > XSIM_MAX_VCPUS ||
+        mem_bytes > (XSIM_MAX_GFNS << XSIM_PAGE_SHIFT) / 2 || domid >= 0x7ff0)
+        return -EINVAL;
+    dom_path(run, domid, NULL, dir, sizeof(dir));
+    if (mkdir(dir, 0700) != 0)
+        return -errno;
+    snprintf(p, sizeof(p), "%s/ram", dir);
+    fd = open(p, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return -errno;
+    if (ftruncate(fd, mem_bytes ? (off_t)(XSIM_MAX_GFNS << XSIM_PAGE_SHIFT)
+                                : 0) != 0)
+        rc = -errno;
+    close(fd);
+    if (rc)
+        return rc;
+    snprintf(p, sizeof(p), "%s/state.tmp", dir);
+    fd = open(p, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return -errno;
+    if (ftruncate(fd, sizeof(*sh)) != 0) {
+        rc = -errno;
+        close(fd);
+        return rc;
+    }
+    sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    if (sh == MAP_FAILED)
+        return -errno;
+    pthread_mutexattr_init(&ma);
+    pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
+    pthread_mutexattr_setrobust(&ma, PTHREAD_MUTEX_ROBUST);
+    pthread_mutex_init(&sh->lock, &ma);
+    pthread_mutexattr_destroy(&ma);
+    sh->domid = domid;
+    sh->nr_vcpus = nr_vcpus;
+    sh->mem_bytes = mem_bytes;
+    for (unsigned int i = 0; i < 4; i++)
+        sh->link_route[i] = 0x80; /* disabled, like PIIX3 at reset */
+    init_populated(sh, mem_bytes);
+    sh->version = XSIM_VERSION;
+    atomic_thread_fence(memory_order_release);
+    sh->magic = XSIM_MAGIC;
+    munmap(sh, sizeof(*sh));
+    {
+        char dst[PATH_MAX];
+
+        snprintf(dst, sizeof(dst), "%s/state", dir);
+        if (rename(p, dst) != 0)
+            return -errno;
+    }
+    return 0;
+}
+
+int xsim_dom_destroy(const struct xsim_run *run, uint32_t domid)
+{
+    char dir[XSIM_DOM_PATH_MAX], p[PATH_MAX];
+    struct xsim_dom *d;
+    int rc;
+
+    rc = xsim_dom_open(run, domid, &d);
+    if (rc)
+        return rc;
+    xsim_lock(d);
+    d->sh->dead = 1;
+    xsim_unlock(d);
+    xsim_dom_close(d);
+    dom_path(run, domid, NULL, dir, sizeof(dir));
+    snprintf(p, sizeof(p), "%s/state", dir);
+    unlink(p);
+    snprintf(p, sizeof(p), "%s/ram", dir);
+    unlink(p);
+    for (unsigned int i = 0; i < XSIM_MAX_SERVERS; i++) {
+        snprintf(p, sizeof(p), "%s/ioreq%u", dir, i);
+        unlink(p);
+    }
+    for (unsigned int v = 0; v < XSIM_MAX_VCPUS; v++) {
+        snprintf(p, sizeof(p), "%s/vcpu%u.fifo", dir, v);
+        unlink(p);
+    }
+    snprintf(p, sizeof(p), "%s/guest.lock", dir);
+    unlink(p);
+    if (rmdir(dir) != 0)
+        return -errno;
+    return 0;
+}
+
+int xsim_dom_open(const struct xsim_run *run, uint32_t domid,
+                  struct xsim_dom **out)
+{
+    char p[PATH_MAX];
+    struct xsim_dom *d;
+    struct stat st;
+    int fd, rc;
+
+    d = calloc(1, sizeof(*d));
+    if (!d)
+        return -ENOMEM;
+    d->domid = domid;
+    d->ram_fd = -1;
+    dom_path(run, domid, NULL, d->dir, sizeof(d->dir));
+    snprintf(p, sizeof(p), "%s/state", d->dir);
+    fd = open(p, O_RDWR | O_CLOEXEC);
+    if (fd < 0) {
+        rc = errno == ENOENT ? -ESRCH : -errno;
+        goto fail;
+    }
+    if (fstat(fd, &st) != 0 || (size_t)st.st_size != sizeof(*d->sh)) {
+        close(fd);
+        rc = -EPROTO;
+        goto fail;
+    }
+    d->sh = mmap(NULL, sizeof(*d->sh), PROT_READ | PROT_WRITE, MAP_SHARED,
+                 fd, 0);
+    close(fd);
+    if (d->sh == MAP_FAILED) {
+        d->sh = NULL;
+        rc = -errno;
+        goto fail;
+    }
+    if (d->sh->magic != XSIM_MAGIC || d->sh->version != XSIM_VERSION ||
+        d->sh->domid != domid) {
+        rc = -EPROTO;
+        goto fail;
+    }
+    snprintf(p, sizeof(p), "%s/ram", d->dir);
+    d->ram_fd = open(p, O_RDWR | O_CLOEXEC);
+    if (d->ram_fd < 0) {
+        rc = -errno;
+        goto fail;
+    }
+    *out = d;
+    return 0;
+fail:
+    xsim_dom_close(d);
+    return rc;
+}
+
+void xsim_dom_close(struct xsim_dom *d)
+{
+    if (!d)
+        return;
+    if (d->sh)
+        munmap(d->sh, sizeof(*d->sh));
+    if (d->ram_fd >= 0)
+        close(d->ram_fd);
+    free(d);
+}
+
+void xsim_lock(struct xsim_dom *d)
+{
+    int rc = pthread_mutex_lock(&d->sh->lock);
+
+    if (rc == EOWNERDEAD)
+        pthread_mutex_consistent(&d->sh->lock);
+}
+
+void xsim_unlock(struct xsim_dom *d)
+{
+    pthread_mutex_unlock(&d->sh->lock);
+}
+
+bool xsim_populated_locked(const struct xsim_dom *d, uint64_t gfn)
+{
+    if (gfn >= XSIM_MAX_GFNS || d->sh->mem_bytes == 0)
+        return false;
+    return (d->sh->populated[gfn / 64] >> (gfn % 64)) & 1;
+}
+
+int xsim_populate_locked(struct xsim_dom *d, uint64_t gfn, uint64_t nr,
+                         bool exact)
+{
+    uint64_t i;
+
+    if (d->sh->mem_bytes == 0 || nr > XSIM_MAX_GFNS || gfn >= XSIM_MAX_GFNS ||
+        gfn + nr > XSIM_MAX_GFNS)
+        return -EINVAL;
+    if (exact) {
+        for (i = 0; i < nr; i++)
+            if (xsim_populated_locked(d, gfn + i))
+                return -EBUSY;
+    }
+    for (i = 0; i < nr; i++) {
+        uint64_t g = gfn + i;
+
+        if (xsim_populated_locked(d, g))
+            continue;
+        d->sh->populated[g / 64] |= 1ull << (g % 64);
+        d->sh->populated_count++;
+    }
+    return 0;
+}
+
+int64_t xsim_depopulate_locked(struct xsim_dom *d, uint64_t gfn, uint64_t nr)
+{
+    int64_t n = 0;
+    uint64_t i;
+
+    if (d->sh->mem_bytes == 0 || nr > XSIM_MAX_GFNS || gfn >= XSIM_MAX_GFNS ||
+        gfn + nr > XSIM_MAX_GFNS)
+        return -EINVAL;
+    for (i = 0; i < nr; i++) {
+        uint64_t g = gfn + i;
+
+        if (!xsim_populated_locked(d, g))
+            continue;
+        d->sh->populated[g / 64] &= ~(1ull << (g % 64));
+        d->sh->populated_count--;
+        n++;
+    }
+    if (fallocate(d->ram_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+                  (off_t)(gfn << XSIM_PAGE_SHIFT),
+                  (off_t)(nr << XSIM_PAGE_SHIFT)) != 0)
+        return -errno;
+    return n;
+}
+
+uint32_t xsim_memtype_locked(const struct xsim_dom *d, uint64_t gfn)
+{
+    for (uint32_t i = 0; i < d->sh->nr_memtypes; i++) {
+        const struct xsim_memtype *m = &d->sh->memtypes[i];
+
+        if (gfn >= m->first && gfn - m->first < m->nr)
+            return m->type;
+    }
+    return 0; /* HVMMEM_ram_rw */
+}
+
+struct xsim_acct *xsim_acct_locked(struct xsim_dom *d, pid_t pid, bool create)
+{
+    struct xsim_acct *free_slot = NULL;
+
+    for (unsigned int i = 0; i < XSIM_MAX_ACCT; i++) {
+        struct xsim_acct *a = &d->sh->acct[i];
+
+        if (a->pid == pid)
+            return a;
+        if (!free_slot && a->pid == 0)
+            free_slot = a;
+    }
+    if (!create || !free_slot)
+        return NULL;
+    memset(free_slot, 0, sizeof(*free_slot));
+    free_slot->pid = pid;
+    return free_slot;
+}
+
+bool xsim_acct_leaks(const struct xsim_acct *a)
+{
+    if (a->exit_scanned)
+        return a->live_ram_pages || a->live_ioreq_pages;
+    return a->foreign_maps || a->resource_maps || a->grant_maps;
+}
+
+void xsim_acct_exit_scan(const struct xsim_run *run)
+{
+    int64_t ram[64] = { 0 }, ioreq[64] = { 0 };
+    size_t plen = strlen(run->path);
+    char line[XSIM_RUN_PATH_MAX + 256];
+    FILE *fp = fopen("/proc/self/maps", "re");
+
+    if (!fp)
+        return;
+    while (fgets(line, sizeof(line), fp)) {
+        unsigned long long start, end;
+        char *path = strchr(line, '/');
+        unsigned int dom;
+        char *rest;
+
+        if (!path || sscanf(line, "%llx-%llx", &start, &end) != 2)
+            continue;
+        if (strncmp(path, run->path, plen) != 0 ||
+            strncmp(path + plen, "/dom", 4) != 0)
+            continue;
+        dom = (unsigned int)strtoul(path + plen + 4, &rest, 10);
+        if (dom >= 64)
+            continue;
+        if (strncmp(rest, "/ram", 4) == 0)
+            ram[dom] += (int64_t)((end - start) >> XSIM_PAGE_SHIFT);
+        else if (strncmp(rest, "/ioreq", 6) == 0)
+            ioreq[dom] += (int64_t)((end - start) >> XSIM_PAGE_SHIFT);
+    }
+    fclose(fp);
+    for (unsigned int dom = 0; dom < 64; dom++) {
+        struct xsim_dom *d;
+        struct xsim_acct *a;
+
+        if (xsim_dom_open(run, dom, &d) != 0)
+            continue;
+        xsim_lock(d);
+        a = xsim_acct_locked(d, getpid(), false);
+        if (a) {
+            a->exit_scanned = 1;
+            a->live_ram_pages = ram[dom];
+            a->live_ioreq_pages = ioreq[dom];
+        }
+        xsim_unlock(d);
+        xsim_dom_close(d);
+    }
+}
+
+void xsim_ioreq_path(const struct xsim_dom *d, unsigned int id, char *buf,
+                     size_t len)
+{
+    snprintf(buf, len, "%s/ioreq%u", d->dir, id);
+}
+
+void xsim_vcpu_fifo(uint32_t domid, unsigned int vcpu,
+                    char out[XSIM_FIFO_MAX])
+{
+    snprintf(out, XSIM_FIFO_MAX, "dom%u/vcpu%u.fifo", domid, vcpu);
+}
+
+int xsim_fifo_open(const struct xsim_run *run, const char *rel, int flags,
+                   uint64_t *ino)
+{
+    char path[PATH_MAX];
+    struct stat st;
+    int fd;
+
+    snprintf(path, sizeof(path), "%s/%s", run->path, rel);
+    if (mkfifo(path, 0600) != 0 && errno != EEXIST)
+        return -errno;
+    fd = open(path, O_RDWR | O_CLOEXEC | flags);
+    if (fd < 0)
+        return -errno;
+    if (fstat(fd, &st) != 0 || !S_ISFIFO(st.st_mode)) {
+        close(fd);
+        return -EINVAL;
+    }
+    *ino = (uint64_t)st.st_ino;
+    return fd;
+}
+
+int xsim_port_alloc_locked(struct xsim_dom *d)
+{
+    for (unsigned int p = 1; p < XSIM_NR_PORTS; p++) {
+        struct xsim_port *e = &d->sh->ports[p];
+
+        if (e->state == XSIM_PORT_FREE) {
+            memset(e, 0, sizeof(*e));
+            return (int)p;
+        }
+    }
+    return -ENOSPC;
+}
+
+void xsim_fdcache_init(struct xsim_fdcache *c)
+{
+    memset(c, 0, sizeof(*c));
+    pthread_mutex_init(&c->lock, NULL);
+    for (unsigned int i = 0; i < 16; i++)
+        c->e[i].fd = -1;
+}
+
+void xsim_fdcache_fini(struct xsim_fdcache *c)
+{
+    for (unsigned int i = 0; i < 16; i++)
+        if (c->e[i].fd >= 0)
+            close(c->e[i].fd);
+    pthread_mutex_destroy(&c->lock);
+}
+
+/* The cached fd for @ino, opening @rel on a miss. Cache locked. */
+static int fdcache_get_locked(struct xsim_fdcache *c,
+                              const struct xsim_run *run, const char *rel,
+                              uint64_t ino)
+{
+    char path[PATH_MAX];
+    struct stat st;
+    unsigned int i;
+    int fd;
+
+    for (i = 0; i < 16; i++)
+        if (c->e[i].fd >= 0 && c->e[i].ino == ino)
+            return c->e[i].fd;
+    snprintf(path, sizeof(path), "%s/%s", run->path, rel);
+    /* O_RDWR: we count as a reader, so writes never raise SIGPIPE. */
+    fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    if (fstat(fd, &st) != 0 || (uint64_t)st.st_ino != ino) {
+        close(fd);
+        return -ENOENT; /* replaced: the receiver we want is gone */
+    }
+    i = c->next++ % 16;
+    if (c->e[i].fd >= 0)
+        close(c->e[i].fd);
+    c->e[i].fd = fd;
+    c->e[i].ino = ino;
+    return fd;
+}
+
+int xsim_fifo_send(struct xsim_fdcache *c, const struct xsim_run *run,
+                   const char *rel, uint64_t ino, uint32_t port)
+{
+    ssize_t n;
+    int fd;
+
+    if (!rel[0])
+        return 0;
+    pthread_mutex_lock(&c->lock);
+    fd = fdcache_get_locked(c, run, rel, ino);
+    pthread_mutex_unlock(&c->lock);
+    if (fd == -ENOENT || fd == -ENXIO)
+        return 0; /* nobody listening: the event is lost */
+    if (fd < 0)
+        return fd;
+    /* The fd stays valid: entries are only closed by the same cache's
+     * eviction, and a handle's sends are not concurrent with its fini. */
+    n = write(fd, &port, sizeof(port));
+    if (n < 0 && errno != EAGAIN)
+        return -errno;
+    return 0; /* EAGAIN: receiver flooded, it has events queued already */
+}
+
+int xsim_port_deliver(struct xsim_shared *peer_sh, uint32_t peer_port,
+                      const char *rel, uint64_t ino, struct xsim_fdcache *c,
+                      const struct xsim_run *run)
+{
+    struct xsim_port *e;
+
+    if (peer_port == 0 || peer_port >= XSIM_NR_PORTS)
+        return -EINVAL;
+    e = &peer_sh->ports[peer_port];
+    if (__atomic_load_n(&e->futex, __ATOMIC_ACQUIRE)) {
+        __atomic_fetch_add(&e->doorbell, 1u, __ATOMIC_SEQ_CST);
+        if (__atomic_load_n(&e->sleepers, __ATOMIC_SEQ_CST))
+            syscall(SYS_futex, &e->doorbell, FUTEX_WAKE, INT_MAX, NULL, NULL,
+                    0);
+        return 0;
+    }
+    if (!rel[0])
+        return 0;
+    if (__atomic_load_n(&e->coalesce, __ATOMIC_ACQUIRE)) {
+        uint32_t old = __atomic_load_n(&e->flags, __ATOMIC_ACQUIRE);
+
+        for (;;) {
+            uint32_t want = (old & XSIM_PF_MASKED) ? (old | XSIM_PF_PENDING)
+                                                   : (old | XSIM_PF_MASKED);
+            if (__atomic_compare_exchange_n(&e->flags, &old, want, false,
+                                            __ATOMIC_ACQ_REL,
+                                            __ATOMIC_ACQUIRE))
+                break;
+        }
+        if (old & XSIM_PF_MASKED)
+            return 0; /* remembered; re-delivered on unmask */
+    }
+    return xsim_fifo_send(c, run, rel, ino, peer_port);
+}
+
+void xsim_doorbell_wait(struct xsim_port *e, uint32_t seen,
+                        unsigned int timeout_ms)
+{
+    struct timespec ts = { .tv_sec = timeout_ms / 1000,
+                           .tv_nsec = (long)(timeout_ms % 1000) * 1000000 };
+
+    __atomic_fetch_add(&e->sleepers, 1u, __ATOMIC_SEQ_CST);
+    /* Sleeps only if the doorbell still reads @seen (no lost wake-up). */
+    syscall(SYS_futex, &e->doorbell, FUTEX_WAIT, seen, &ts, NULL, 0);
+    __atomic_fetch_sub(&e->sleepers, 1u, __ATOMIC_SEQ_CST);
+}
+
+int xsim_port_unmask(struct xsim_shared *sh, uint32_t port, int self_wfd)
+{
+    struct xsim_port *e;
+    uint32_t old;
+
+    if (port == 0 || port >= XSIM_NR_PORTS)
+        return -EINVAL;
+    e = &sh->ports[port];
+    old = __atomic_load_n(&e->flags, __ATOMIC_ACQUIRE);
+    for (;;) {
+        uint32_t want = (old & XSIM_PF_PENDING) ? XSIM_PF_MASKED : 0;
+
+        if (__atomic_compare_exchange_n(&e->flags, &old, want, false,
+                                        __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+            break;
+    }
+    if ((old & XSIM_PF_PENDING) &&
+        write(self_wfd, &port, sizeof(port)) < 0 && errno != EAGAIN)
+        return -errno;
+    return 0;
+}
+
+int xsim_domcache_init(struct xsim_domcache *c, const char *path)
+{
+    memset(c, 0, sizeof(*c));
+    pthread_mutex_init(&c->lock, NULL);
+    return xsim_run_open(&c->run, path);
+}
+
+void xsim_domcache_fini(struct xsim_domcache *c)
+{
+    for (unsigned int i = 0; i < 16; i++) {
+        xsim_dom_close(c->doms[i]);
+        c->doms[i] = NULL;
+    }
+    pthread_mutex_destroy(&c->lock);
+}
+
+struct xsim_dom *xsim_domcache_get(struct xsim_domcache *c, uint32_t domid)
+{
+    struct xsim_dom *d = NULL;
+    int rc, free_i = -1;
+
+    pthread_mutex_lock(&c->lock);
+    for (int i = 0; i < 16; i++) {
+        if (c->doms[i] && c->doms[i]->domid == domid) {
+            d = c->doms[i];
+            break;
+        }
+        if (!c->doms[i] && free_i < 0)
+            free_i = i;
+    }
+    if (!d) {
+        if (free_i < 0) {
+            rc = -EMFILE;
+        } else {
+            rc = xsim_dom_open(&c->run, domid, &d);
+            if (rc == 0)
+                c->doms[free_i] = d;
+        }
+        if (rc) {
+            pthread_mutex_unlock(&c->lock);
+            errno = -rc;
+            return NULL;
+        }
+    }
+    pthread_mutex_unlock(&c->lock);
+    if (__atomic_load_n(&d->sh->dead, __ATOMIC_ACQUIRE)) {
+        errno = ESRCH;
+        return NULL;
+    }
+    return d;
+}
