@@ -889,7 +889,8 @@ typedef struct RAMBlockHostOps {
  * struct RAMBlock - a span of ram_addr space backing RAM regions.
  * @mr: the region it backs (may be NULL for a bare block).
  * @ms: its system.
- * @host: host memory when allocated here or supplied (RAM_PREALLOC);
+ * @host: host memory when allocated here (only when the system had no
+ *        default host ops at creation) or supplied (RAM_PREALLOC);
  *        NULL when reached through @host_ops only.
  * @host_ops: the seam (see RAMBlockHostOps); NULL means use @host.
  * @offset: ram_addr of the first byte.

@@ -6,8 +6,8 @@ memory_core_SRCS := memory/system.c memory/region.c memory/flatview.c \
 # Accesses, rw, map/unmap, RAM blocks, dirty bitmaps, IOMMU notifiers.
 memory_access_SRCS := memory/access.c memory/rw.c memory/map.c \
 	memory/ramblock.c memory/dirty.c memory/iommu.c
-# While the API is being written, archive the files that exist.
-memory_SRCS := $(wildcard $(memory_core_SRCS) $(memory_access_SRCS))
+
+memory_SRCS := $(memory_core_SRCS) $(memory_access_SRCS)
 
 # Suites and benchmarks of the core half: memory/core.mk.
 # Suites of the access half: memory/access.mk.

@@ -167,7 +167,9 @@ int ram_block_add(MemorySystem *ms, const char *idstr, uint64_t size,
     block->host_ops = ms->default_host_ops;
     if (flags & RAM_PREALLOC) {
         block->host = host;
-    } else if (!(flags & RAM_NOALLOC)) {
+    } else if (!(flags & RAM_NOALLOC) && !block->host_ops) {
+        /* With host ops (the mapcache) the contents are reached through
+         * them only: no host memory of our own. */
         int mflags = (flags & RAM_SHARED) ? MAP_SHARED : MAP_PRIVATE;
         void *p = mmap(NULL, span, PROT_READ | PROT_WRITE,
                        mflags | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
