@@ -8,11 +8,13 @@ xen_front_SRCS := xen/keyval.c xen/cmdline.c xen/cmdline-opts.c xen/cmdline-conf
 xen_ioreq_SRCS := xen/ioreq.c xen/ioreq-server.c xen/ranges.c
 # The human monitor and its xenstore keys.
 xen_monitor_SRCS := xen/monitor.c xen/xs-monitor.c
-xen_SRCS := $(xen_front_SRCS) $(xen_ioreq_SRCS) $(xen_monitor_SRCS)
+# The Xen HVM machine: handles, RAM over the mapcache, chipset, platform.
+xen_hvm_SRCS := xen/hvm.c xen/hvm-platform.c xen/hvm-monitor.c xen/xendm-machine.c xen/xendm-devices.c
+xen_SRCS := $(xen_front_SRCS) $(xen_ioreq_SRCS) $(xen_monitor_SRCS) $(xen_hvm_SRCS)
 
 PROGS += xendm
 xendm_SRCS := xen/main.c
-xendm_MODULES := xen memory util
+xendm_MODULES := xen hw hw_char hw_display hw_ide mapcache memory util
 INSTALL_PROGS += xendm
 INSTALL_MANS += docs/xendm.1
 
@@ -24,7 +26,7 @@ test_xen_chardev_MODULES := xen util
 test_xen_qmp_SRCS := tests/unit/xen/test_qmp.c
 test_xen_qmp_MODULES := xen util
 test_xen_xendm_SRCS := tests/unit/xen/test_xendm.c
-test_xen_xendm_MODULES := xen memory util
+test_xen_xendm_MODULES := xen hw hw_char hw_display hw_ide mapcache memory util
 
 UNIT_TESTS += test_xen_ioreq test_xen_ranges test_xen_xs_monitor
 test_xen_ioreq_SRCS := tests/unit/xen/test_ioreq.c

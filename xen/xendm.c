@@ -64,8 +64,8 @@ static int rs_system_reset(void *opaque, struct qmp_error *err)
 {
     struct xendm *dm = opaque;
 
-    /* Device reset joins here with the chipset. */
     log_info("system reset requested over QMP");
+    xendm_machine_reset(dm);
     qmp_server_emit_event(dm->qmp, "RESET", reason_data(false, "host-qmp-system-reset"));
     return 0;
 }
@@ -79,10 +79,24 @@ static int rs_dirty_log(void *opaque, bool enable, struct qmp_error *err)
 {
     struct xendm *dm = opaque;
 
-    /* The Xen listener reports DM writes with modified_memory while on. */
+    /* While on, DM writes to guest RAM are reported with modified_memory. */
     dm->global_dirty_log = enable;
+    xendm_machine_set_dirty_log(dm, enable);
     log_info("global dirty log %s", enable ? "on" : "off");
     return 0;
+}
+
+static char *rs_hmp(void *opaque, const char *cmdline)
+{
+    struct xendm *dm = opaque;
+    GString *out = g_string_new(NULL);
+
+    if (xen_monitor_execute(&dm->mon, cmdline, out) == -ENOENT &&
+        strncmp(out->str, "unknown command", 15) == 0) {
+        g_string_free(out, TRUE);
+        return NULL;
+    }
+    return g_string_free(out, FALSE);
 }
 
 static struct chardev *rs_chardev_at(void *opaque, unsigned i)
@@ -99,6 +113,7 @@ static const struct qmp_runstate_ops xendm_runstate_ops = {
     .system_reset = rs_system_reset,
     .quit = rs_quit,
     .set_global_dirty_log = rs_dirty_log,
+    .hmp = rs_hmp,
     .chardev_at = rs_chardev_at,
 };
 
@@ -116,6 +131,7 @@ void xendm_set_runstate(struct xendm *dm, enum qmp_runstate rs)
         qmp_server_emit_event(dm->qmp, "STOP", NULL);
     else if (rs == QMP_RUNSTATE_RUNNING)
         qmp_server_emit_event(dm->qmp, "RESUME", NULL);
+    xendm_machine_runstate_changed(dm);
 }
 
 /* Runs from the main loop, so that a QMP "quit" reply goes out first. */
@@ -173,6 +189,7 @@ int xendm_init(struct xendm *dm, struct xendm_config *cfg, char **err)
     memset(cfg, 0, sizeof(*cfg));
     dm->chardevs = g_ptr_array_new_with_free_func(close_chardev);
     dm->runstate = dm->cfg.start_paused ? QMP_RUNSTATE_PRELAUNCH : QMP_RUNSTATE_RUNNING;
+    xen_monitor_init(&dm->mon);
     dm->qmp = qmp_server_new(&v);
     ret = qmp_register_builtins(dm->qmp, &xendm_runstate_ops, dm);
     if (ret < 0) {
@@ -200,19 +217,6 @@ int xendm_init(struct xendm *dm, struct xendm_config *cfg, char **err)
     return 0;
 }
 
-int xendm_setup_machine(struct xendm *dm, char **err)
-{
-    const struct xendm_config *c = &dm->cfg;
-
-    if (c->machine == XENDM_MACHINE_NONE) {
-        log_info("machine none: serving QMP only");
-        return 0;
-    }
-    *err = g_strdup_printf("machine xenfv (domain %u): the ioreq server is not built yet; "
-                           "this xendm only runs -machine none (QMP only)", c->domid);
-    return -ENOSYS;
-}
-
 /* ---- main loop ------------------------------------------------------- */
 
 static gboolean on_signal(gpointer opaque)
@@ -235,6 +239,7 @@ int xendm_run(struct xendm *dm)
 
 void xendm_destroy(struct xendm *dm)
 {
+    xendm_teardown_machine(dm);
     if (dm->quit_source)
         g_source_remove(dm->quit_source);
     dm->quit_source = 0;
@@ -247,6 +252,7 @@ void xendm_destroy(struct xendm *dm)
     g_clear_pointer(&dm->qmp, qmp_server_free);
     g_clear_pointer(&dm->chardevs, g_ptr_array_unref);
     g_clear_pointer(&dm->loop, g_main_loop_unref);
+    xen_monitor_destroy(&dm->mon);
     if (dm->cfg.chardevs)
         xendm_config_clear(&dm->cfg);
 }

@@ -19,7 +19,11 @@
 
 #include "xen/chardev.h"
 #include "xen/cmdline.h"
+#include "xen/monitor.h"
 #include "xen/qmp.h"
+
+struct xen_hvm;
+struct xen_xs_monitor;
 
 /** XENDM_QEMU_COMPAT_MAJOR - QEMU version reported to libxl (QMP greeting). */
 #define XENDM_QEMU_COMPAT_MAJOR 7
@@ -41,6 +45,13 @@
  * @quit_source: the idle source that ends the loop, or 0.
  * @exit_code: what xendm_run() returns.
  * @sig_sources: SIGTERM and SIGINT source ids (0 when not installed).
+ * @mon: the human monitor's commands (QMP human-monitor-command and the
+ *       xenstore monitor keys).
+ * @hvm: the Xen machine (xenfv only; owned).
+ * @xs: the xenstore binding (xenfv, not restricted; owned).
+ * @xs_source: its fd source id.
+ * @stats_timer: the once-a-second stats refresh.
+ * @serial_chr: the chardev COM1 is connected to (borrowed from @chardevs).
  */
 struct xendm {
     struct xendm_config cfg;
@@ -54,6 +65,12 @@ struct xendm {
     guint quit_source;
     int exit_code;
     guint sig_sources[2];
+    struct xen_monitor mon;
+    struct xen_hvm *hvm;
+    struct xen_xs_monitor *xs;
+    guint xs_source;
+    guint stats_timer;
+    struct chardev *serial_chr;
 };
 
 /**
@@ -73,8 +90,9 @@ int xendm_init(struct xendm *dm, struct xendm_config *cfg, char **err)
  * @dm: the instance. @err: on failure a message (g_free()).
  *
  * "-machine none" (libxl's probe) needs nothing: QMP alone runs. xenfv
- * needs the ioreq server, which is not built yet: -ENOSYS with a clear
- * message.
+ * builds the Xen machine (xen/hvm.h), the monitor commands, and unless
+ * restricted the xenstore keys (state, monitor); then applies -run-with
+ * chroot=/user=. Defined in xendm-machine.c.
  * Return: 0, or -errno.
  */
 int xendm_setup_machine(struct xendm *dm, char **err) __attribute__((warn_unused_result));
@@ -104,6 +122,26 @@ void xendm_set_runstate(struct xendm *dm, enum qmp_runstate rs);
  * @dm: the instance. @id: the label.
  */
 struct chardev *xendm_find_chardev(const struct xendm *dm, const char *id);
+
+/**
+ * xendm_teardown_machine() - undo xendm_setup_machine() (safe if it never
+ * ran or failed half-way). Called by xendm_destroy().
+ * @dm: the instance.
+ */
+void xendm_teardown_machine(struct xendm *dm);
+
+/**
+ * xendm_machine_runstate_changed() - tell the machine about a run state
+ * change (the xenstore state key follows it).
+ * @dm: the instance.
+ */
+void xendm_machine_runstate_changed(struct xendm *dm);
+
+/** xendm_machine_reset() - reset the chipset (QMP system_reset). */
+void xendm_machine_reset(struct xendm *dm);
+
+/** xendm_machine_set_dirty_log() - QMP xen-set-global-dirty-log. */
+void xendm_machine_set_dirty_log(struct xendm *dm, bool enable);
 
 /** xendm_destroy() - close everything @dm owns (after a failed init too). */
 void xendm_destroy(struct xendm *dm);

@@ -1,6 +1,6 @@
 #!/bin/sh
 # xendm-cli.sh - the xendm program as libxl meets it: --help, --version,
-# option errors (exit 1, option named), xenfv refused honestly, libxl's
+# option errors (exit 1, option named), xenfv without Xen, libxl's
 # QMP probe over a path socket and over an inherited fd (greeting,
 # qmp_capabilities, query-command-line-options, query-status, quit → exit
 # 0), and SIGTERM / SIGINT teardown (exit 0).
@@ -51,8 +51,10 @@ expect_exit 1 "-xen-domid: bad domain id 'abc'" "bad number named" -- -xen-domid
 expect_exit 1 "unknown parameter 'bogus'" "bad key named" -- -machine none,bogus=1
 expect_exit 1 "-incoming: incoming migration and restore are not supported yet" \
     "-incoming refused" -- -machine none -incoming fd:3
-expect_exit 1 "ioreq server is not built yet" "xenfv refused honestly" -- \
+expect_exit 1 "cannot open xenctrl" "xenfv without Xen fails clearly" -- \
     -xen-domid 3 -machine xenfv,suppress-vmdesc=on -nodefaults -display none
+expect_exit 1 "-device e1000: not supported" "unsupported device named" -- \
+    -xen-domid 3 -machine xenfv -device e1000,netdev=n0
 expect_exit 1 "chardev 'libxl-cmd': socket '/nonexistent/dir/s'" "socket error names chardev" -- \
     -machine none -chardev socket,id=libxl-cmd,path=/nonexistent/dir/s,server=on,wait=off
 

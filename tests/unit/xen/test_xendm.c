@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_xendm.c - the process skeleton: set-up from a parsed command line,
- * run state transitions driven through QMP, query-chardev, xenfv refused,
+ * run state transitions driven through QMP, query-chardev, xenfv without
+ * a hypervisor and with devices the chipset lacks,
  * quit ending the main loop, two instances side by side.
  */
 #include <check.h>
@@ -113,17 +114,47 @@ START_TEST(running_without_S_and_quit)
 }
 END_TEST
 
-START_TEST(xenfv_not_yet)
+START_TEST(xenfv_without_hypervisor)
 {
     struct xendm dm;
     char *err = NULL;
 
-    SETUP(&dm, "-xen-domid", "4", "-machine", "xenfv");
-    ck_assert_int_eq(xendm_setup_machine(&dm, &err), -ENOSYS);
-    ck_assert_ptr_nonnull(strstr(err, "ioreq server is not built yet"));
-    ck_assert_ptr_nonnull(strstr(err, "domain 4"));
+    /* No Xen (and no xensim run directory): a clear error, and the
+     * half-built machine is undone. */
+    g_unsetenv("XENSIM_DIR");
+    SETUP(&dm, "-xen-domid", "4", "-machine", "xenfv", "-m", "64");
+    ck_assert_int_lt(xendm_setup_machine(&dm, &err), 0);
+    ck_assert_ptr_nonnull(strstr(err, "cannot open xenctrl"));
+    ck_assert_ptr_null(dm.hvm);
     g_free(err);
     xendm_destroy(&dm);
+}
+END_TEST
+
+START_TEST(xenfv_refuses_unknown_devices)
+{
+    static const char *const bad[][2] = {
+        { "-device", "e1000,netdev=n0" },
+        { "-vga", "cirrus" },
+        { "-device", "VGA,vgamem_mb=3" },
+        { "-drive", "file=/x.img,if=ide,index=0,media=cdrom" },
+        { "-drive", "file=/x.img,if=ide,index=0,media=disk,format=qcow2" },
+    };
+    static const char *const want[] = {
+        "-device e1000: not supported", "-vga cirrus", "vgamem_mb=3",
+        "media=cdrom", "format=qcow2",
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        struct xendm dm;
+        char *err = NULL;
+
+        SETUP(&dm, "-xen-domid", "4", "-machine", "xenfv", bad[i][0], bad[i][1]);
+        ck_assert_int_lt(xendm_setup_machine(&dm, &err), 0);
+        ck_assert_msg(strstr(err, want[i]), "'%s' lacks '%s'", err, want[i]);
+        g_free(err);
+        xendm_destroy(&dm);
+    }
 }
 END_TEST
 
@@ -170,7 +201,8 @@ int main(void)
 
     tcase_add_test(tc, runstate_transitions);
     tcase_add_test(tc, running_without_S_and_quit);
-    tcase_add_test(tc, xenfv_not_yet);
+    tcase_add_test(tc, xenfv_without_hypervisor);
+    tcase_add_test(tc, xenfv_refuses_unknown_devices);
     tcase_add_test(tc, two_instances_and_failed_init);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
