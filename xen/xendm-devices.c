@@ -3,7 +3,8 @@
  * xendm-devices.c - from the command line to the chipset's devices:
  * -device VGA / -vga std choose the std VGA, -drive attaches raw disks to
  * the PIIX3 IDE, -serial connects COM1 to a chardev; plus the device
- * commands (`screendump PATH`, `info vga-text`, QMP screendump).
+ * commands (`screendump PATH`, `info vga-text`, QMP screendump, and
+ * `debug dma-delay MS` to keep IDE DMA in flight for tests and demos).
  *
  * Anything the chipset does not have is refused with a message naming the
  * option, before the machine is built (xendm_devices_check()).
@@ -234,6 +235,22 @@ static int cmd_vga_text(void *opaque, const char *args, GString *out)
     return 0;
 }
 
+static int cmd_dma_delay(void *opaque, const char *args, GString *out)
+{
+    struct xendm *dm = opaque;
+    char *end;
+    unsigned long ms = strtoul(args, &end, 10);
+
+    if (!args[0] || *end || ms > 60000) {
+        g_string_append(out, "debug dma-delay: give milliseconds, 0 to 60000\n");
+        return -EINVAL;
+    }
+    piix3_ide_set_dma_delay(dm->hvm->machine.ide, (uint32_t)ms);
+    g_string_append_printf(out, "IDE DMA mappings now held %lu ms before "
+                           "their disk I/O\n", ms);
+    return 0;
+}
+
 static int qmp_screendump(struct qmp_server *qmp, JsonObject *args,
                           JsonNode **ret, struct qmp_error *err, void *opaque)
 {
@@ -261,6 +278,10 @@ int xendm_devices_setup(struct xendm *dm, char **err)
 
     if (!rc)
         rc = connect_serial(dm, err);
+    if (!rc)
+        rc = xen_monitor_register(&dm->mon, "debug dma-delay", "MS",
+                                  "hold IDE DMA mappings MS ms (testing)",
+                                  cmd_dma_delay, dm);
     if (!rc && dm->hvm->machine.has_vga) {
         rc = xen_monitor_register(&dm->mon, "screendump", "PATH.png",
                                   "save the VGA screen as a PNG",

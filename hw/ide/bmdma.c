@@ -40,6 +40,7 @@
  * ch->cond until the worker is idle; a cancelled job completes nothing.
  */
 #include <errno.h>
+#include <time.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -63,6 +64,21 @@ static bool is_ram(AddressSpace *as, hwaddr addr, hwaddr len, bool is_write)
 
     flatview_unref(fv);
     return ram;
+}
+
+/*
+ * Debug knob (piix3_ide_set_dma_delay()): keep the mapping in flight for
+ * job->delay_ms before the disk I/O, waking every 10 ms to honour a
+ * cancel, so that tests and demos can give memory back under a DMA.
+ */
+static void hold_mapping(IdeChannel *ch, const struct ide_job *job)
+{
+    for (uint32_t waited = 0; waited < job->delay_ms && !job_cancelled(ch);
+         waited += 10) {
+        struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+        nanosleep(&ts, NULL);
+    }
 }
 
 /* Transfer @len bytes between the disk at job->offset + job->done and
@@ -98,6 +114,7 @@ static int dma_region(IdeChannel *ch, struct ide_job *job, hwaddr addr,
         if (l > len) {
             l = len;
         }
+        hold_mapping(ch, job);
         ret = ide_drive_rw_bytes(job->drive, p, l, job->offset + job->done,
                                  !to_mem);
         address_space_unmap(job->as, p, l, to_mem, to_mem ? l : 0);
@@ -310,6 +327,7 @@ void ide_job_submit_locked(IdeChannel *ch, enum ide_job_kind kind)
     ch->job.bytes = (uint64_t)ch->remaining * IDE_SECTOR_SIZE;
     ch->job.prd = ch->bm_prd;
     ch->job.as = ch->dma_as;
+    ch->job.delay_ms = ch->dma_delay_ms;
     ch->xfer = IDE_XFER_JOB;
     d->status = ATA_STAT_BSY | ATA_STAT_DRDY | ATA_STAT_DSC;
     __atomic_store_n(&ch->job_cancel, false, __ATOMIC_RELEASE);

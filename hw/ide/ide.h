@@ -179,6 +179,14 @@ void piix3_ide_unplug_disks_cb(void *opaque, bool keep_primary_master);
  */
 void piix3_ide_wait_idle(PIIX3IDEState *s);
 
+/**
+ * piix3_ide_set_dma_delay() - debugging: hold every DMA mapping for @ms
+ * milliseconds before its disk I/O (0 = off), so that a test or demo can
+ * act while a DMA is in flight (e.g. give the memory back and see the
+ * locked-DMA warning). Applies to commands started afterwards. Any thread.
+ */
+void piix3_ide_set_dma_delay(PIIX3IDEState *s, uint32_t ms);
+
 /** piix3_ide_reset() - PCI reset: cancel DMA, reset both channels. */
 void piix3_ide_reset(PIIX3IDEState *s);
 

@@ -137,6 +137,7 @@ struct ide_job {
     int err;
     uint64_t done;
     bool eot;
+    uint32_t delay_ms;           /* debug: hold each mapping this long */
 };
 
 /** enum ide_job_state - the worker hand-off. */
@@ -183,6 +184,7 @@ typedef struct IdeChannel {
     bool quit;
     struct ide_job job;
     uint64_t jobs_done;          /* statistics / tests */
+    uint32_t dma_delay_ms;       /* debug knob, see piix3_ide_set_dma_delay() */
 
     /* Wiring. */
     IRQLine *irq;

@@ -227,6 +227,15 @@ bool piix3_ide_has_drive(PIIX3IDEState *s, unsigned index)
     return ret;
 }
 
+void piix3_ide_set_dma_delay(PIIX3IDEState *s, uint32_t ms)
+{
+    for (unsigned i = 0; i < 2; i++) {
+        pthread_mutex_lock(&s->ch[i].lock);
+        s->ch[i].dma_delay_ms = ms;
+        pthread_mutex_unlock(&s->ch[i].lock);
+    }
+}
+
 void piix3_ide_unplug_disks(PIIX3IDEState *s, bool keep_primary_master)
 {
     for (unsigned i = keep_primary_master ? 1 : 0; i < IDE_MAX_DRIVES; i++) {

@@ -9,6 +9,7 @@
  * bus mastering disabled.
  */
 #include <check.h>
+#include <time.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -576,6 +577,58 @@ START_TEST(dma_in_flight_while_ioreq_thread_runs)
 }
 END_TEST
 
+/* Poll (no blocking host ops here) until @n DMA maps happened. */
+static void wait_maps(unsigned n)
+{
+    for (int i = 0; i < 5000; i++) {
+        unsigned maps;
+
+        pthread_mutex_lock(&HS.lock);
+        maps = HS.dma_maps;
+        pthread_mutex_unlock(&HS.lock);
+        if (maps >= n)
+            return;
+        usleep(1000);
+    }
+    ck_abort_msg("no DMA mapping after 5 s");
+}
+
+START_TEST(dma_delay_holds_the_mapping)
+{
+    struct timespec a, b;
+    long ms;
+
+    piix3_ide_set_dma_delay(f->ide, 150);
+    t_prd(f, TABLE, 0, BUF, 0x2000, true);
+    bm_go(TABLE, true);
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    t_issue28(f, 0, 0, 0xc8, 0, 16);
+    wait_maps(1);                                     /* mapped, held */
+    ck_assert_uint_eq(HS.dma_unmaps, 0);
+    ck_assert_uint_eq(t_inb(f, CTL) & 0x80, 0x80);    /* still busy */
+    piix3_ide_wait_idle(f->ide);
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
+    ck_assert_int_ge(ms, 140);
+    ck_assert_uint_eq(HS.dma_unmaps, 1);
+    ck_assert(ram_matches(BUF, 0, 16));
+
+    /* Off again: a reset during a long hold does not wait it out. */
+    piix3_ide_set_dma_delay(f->ide, 60000);
+    t_prd(f, TABLE, 0, BUF, 0x2000, true);
+    bm_go(TABLE, true);
+    t_issue28(f, 0, 0, 0xc8, 0, 16);
+    wait_maps(2);
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    piix3_ide_reset(f->ide);
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
+    ck_assert_int_lt(ms, 5000);
+    ck_assert_uint_eq(HS.dma_unmaps, 2);
+    piix3_ide_set_dma_delay(f->ide, 0);
+}
+END_TEST
+
 START_TEST(cancel_by_srst_stop_and_unplug)
 {
     unsigned r0;
@@ -760,6 +813,7 @@ static Suite *ide_dma_suite(void)
     tcase_add_test(tc, bm_register_semantics);
     tcase_add_test(tc, bus_master_disabled);
     tcase_add_test(tc, dma_in_flight_while_ioreq_thread_runs);
+    tcase_add_test(tc, dma_delay_holds_the_mapping);
     tcase_add_test(tc, cancel_by_srst_stop_and_unplug);
     tcase_add_test(tc, teardown_with_job_in_flight);
     tcase_add_test(tc, dma_to_rom_and_table_overwrite);
