@@ -72,8 +72,8 @@ void xen_invalidate_map_cache(MapCache *mc)
             gpa = (e->paddr_index << mc->bucket_shift) +
                   (uint64_t)(r->vaddr_req - e->vaddr_base);
             mc->st.dma_warnings++;
-            log_warn_rl(&mc->dma_rl, "mapcache: locked DMA mapping while "
-                        "invalidating: guest %#" PRIx64 " -> host %p, %"
+            log_warn_rl(&mc->dma_rl, "mapcache: Locked DMA mapping while "
+                        "invalidating mapcache! guest %#" PRIx64 " -> host %p, %"
                         PRIu64 " bytes", gpa, (void *)r->vaddr_req, r->size);
         }
     }

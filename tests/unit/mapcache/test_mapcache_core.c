@@ -515,7 +515,7 @@ START_TEST(invalidate_keeps_locked_warns_dma)
     ck_assert_uint_eq(s.invalidations, 1);
     ck_assert_int_eq(fakefm_outstanding(&fm), 2);
     snprintf(expect, sizeof(expect),
-             "locked DMA mapping while invalidating: guest 0x2345000 -> host "
+             "Locked DMA mapping while invalidating mapcache! guest 0x2345000 -> host "
              "%p, 12288 bytes", (void *)dma);
     ck_assert_msg(strstr(cap.all, expect), "log was: %s", cap.all);
     ck_assert_int_eq(cap.count, 1); /* nothing about the vram entry */

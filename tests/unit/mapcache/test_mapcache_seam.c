@@ -176,7 +176,7 @@ START_TEST(dma_locked_and_released)
     ck_assert_uint_eq(off, 0x2345010);
     xen_invalidate_map_cache(mc);
     snprintf(expect, sizeof(expect),
-             "locked DMA mapping while invalidating: guest 0x2345000 -> host "
+             "Locked DMA mapping while invalidating mapcache! guest 0x2345000 -> host "
              "%p, 12288 bytes", (void *)p);
     ck_assert_msg(strstr(cap.all, expect), "log: %s", cap.all);
     qemu_ram_unmap_locked(ms, ram, p);

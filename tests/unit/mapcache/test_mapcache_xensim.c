@@ -291,7 +291,7 @@ START_TEST(invalidate_with_locked_dma)
     ck_assert_uint_eq(s.dma_warnings, 1);
     ck_assert_int_eq(ram_pages(), 5 * 256); /* unlocked ones gone */
     snprintf(expect, sizeof(expect),
-             "locked DMA mapping while invalidating: guest 0x1800000 -> host "
+             "Locked DMA mapping while invalidating mapcache! guest 0x1800000 -> host "
              "%p, 512 bytes", (void *)dma);
     ck_assert_msg(strstr(cap.all, expect), "log: %s", cap.all);
     ck_assert_int_eq(cap.count, 1);
