@@ -232,6 +232,11 @@ static void dispatch_pci_config(struct xen_ioreq_dispatcher *d, ioreq_t *req)
 
 void xen_ioreq_dispatch(struct xen_ioreq_dispatcher *d, ioreq_t *req)
 {
+    log_trace("ioreq: %s %s addr 0x%" PRIx64 " size %u count %u%s%s "
+              "data 0x%" PRIx64, xen_ioreq_type_name(req->type),
+              req->dir == IOREQ_READ ? "read" : "write", req->addr, req->size,
+              req->count, req->data_is_ptr ? " ptr" : "", req->df ? " df" : "",
+              req->data);
     switch (req->type) {
     case IOREQ_TYPE_PIO:
         d->stats.pio++;

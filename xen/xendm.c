@@ -99,6 +99,25 @@ static char *rs_hmp(void *opaque, const char *cmdline)
     return g_string_free(out, FALSE);
 }
 
+/* "log level [LEVEL]": show or change the threshold at run time; "trace"
+ * shows every ioreq. */
+static int cmd_log_level(void *opaque, const char *args, GString *out)
+{
+    static const char *const names[] = { "err", "warn", "info", "debug", "trace" };
+    enum log_level level;
+
+    if (args[0]) {
+        if (log_parse_level(args, &level) < 0) {
+            g_string_append_printf(out, "log level: unknown level '%s' "
+                                   "(err, warn, info, debug, trace)\n", args);
+            return -EINVAL;
+        }
+        log_set_level(level);
+    }
+    g_string_append_printf(out, "log level %s\n", names[log_get_level()]);
+    return 0;
+}
+
 static struct chardev *rs_chardev_at(void *opaque, unsigned i)
 {
     struct xendm *dm = opaque;
@@ -190,6 +209,13 @@ int xendm_init(struct xendm *dm, struct xendm_config *cfg, char **err)
     dm->chardevs = g_ptr_array_new_with_free_func(close_chardev);
     dm->runstate = dm->cfg.start_paused ? QMP_RUNSTATE_PRELAUNCH : QMP_RUNSTATE_RUNNING;
     xen_monitor_init(&dm->mon);
+    ret = xen_monitor_register(&dm->mon, "log level", "[err|warn|info|debug|trace]",
+                               "show or set the log threshold (trace: every ioreq)",
+                               cmd_log_level, dm);
+    if (ret < 0) {
+        *err = g_strdup("monitor: duplicate command");
+        return ret;
+    }
     dm->qmp = qmp_server_new(&v);
     ret = qmp_register_builtins(dm->qmp, &xendm_runstate_ops, dm);
     if (ret < 0) {

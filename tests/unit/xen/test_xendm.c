@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/log.h"
 #include "xen/xendm.h"
 
 static int setup(struct xendm *dm, const char *const *args)
@@ -158,6 +159,27 @@ START_TEST(xenfv_refuses_unknown_devices)
 }
 END_TEST
 
+START_TEST(log_level_at_run_time)
+{
+    struct xendm dm;
+    char *r;
+
+    SETUP(&dm, "-machine", "none");
+    r = qmp_server_handle_line(dm.qmp, "{\"execute\": \"human-monitor-command\", "
+                               "\"arguments\": {\"command-line\": \"log level debug\"}}");
+    ck_assert_str_eq(r, "{\"return\":\"log level debug\\n\"}");
+    g_free(r);
+    ck_assert_int_eq(log_get_level(), LOG_LEVEL_DEBUG);
+    r = qmp_server_handle_line(dm.qmp, "{\"execute\": \"human-monitor-command\", "
+                               "\"arguments\": {\"command-line\": \"log level loud\"}}");
+    ck_assert_ptr_nonnull(strstr(r, "unknown level 'loud'"));
+    g_free(r);
+    ck_assert_int_eq(log_get_level(), LOG_LEVEL_DEBUG);
+    log_set_level(LOG_LEVEL_INFO);
+    xendm_destroy(&dm);
+}
+END_TEST
+
 START_TEST(two_instances_and_failed_init)
 {
     g_autofree char *dir = g_dir_make_tmp("xendm-dm-XXXXXX", NULL);
@@ -202,6 +224,7 @@ int main(void)
     tcase_add_test(tc, runstate_transitions);
     tcase_add_test(tc, running_without_S_and_quit);
     tcase_add_test(tc, xenfv_without_hypervisor);
+    tcase_add_test(tc, log_level_at_run_time);
     tcase_add_test(tc, xenfv_refuses_unknown_devices);
     tcase_add_test(tc, two_instances_and_failed_init);
     suite_add_tcase(s, tc);
