@@ -59,8 +59,8 @@ static void disp_pci_config(void *opaque, uint32_t sbdf, uint32_t reg,
     if (is_read)
         *data = pci_bus_config_read(&h->machine.bus, sbdf, reg, size);
     else
-        pci_bus_config_write(&h->machine.bus, sbdf, reg, size,
-                             (uint32_t)*data);
+        pci_bus_config_write(&h->machine.bus, sbdf, reg, (uint32_t)*data,
+                             size);
 }
 
 static void disp_invalidate(void *opaque)
@@ -288,6 +288,7 @@ int xen_hvm_init(struct xen_hvm *h, const struct xen_hvm_config *cfg,
     mcfg.platform_opaque = h;
     mcfg.vga = h->cfg.vga;
     mcfg.vga_vram_size = h->cfg.vga_vram_size;
+    mcfg.vga_after_platform = h->cfg.vga_after_platform;
     rc = xenfv_machine_init(&h->machine, &mcfg);
     if (rc) {
         fail(err, rc, "cannot build the xenfv chipset: %s", strerror(-rc));
@@ -322,6 +323,12 @@ int xen_hvm_init(struct xen_hvm *h, const struct xen_hvm_config *cfg,
         goto out;
     }
     h->evtchn_source = g_unix_fd_add(xenevtchn_fd(h->xce), G_IO_IN, on_evtchn, h);
+    /* GLib blocks a source that cannot recurse while dispatching it: it
+     * removes its fd and re-adds it afterwards, and re-adding wakes the
+     * context (an eventfd write, an extra poll and a read per ioreq).
+     * on_evtchn() never iterates the loop, so it may "recurse". */
+    g_source_set_can_recurse(g_main_context_find_source_by_id(NULL, h->evtchn_source),
+                             TRUE);
     h->buffered_timer = g_timeout_add(100, on_buffered_timer, h);
     log_info("domain %u: %" PRIu64 " MiB below 4G, %" PRIu64 " MiB above, "
              "%u vCPU slot(s)", h->cfg.domid, h->below_4g >> 20,
