@@ -214,8 +214,10 @@ static void dispatch_pci_config(struct xen_ioreq_dispatcher *d, ioreq_t *req)
         reject(d, req, "pointer or repeated config access");
         return;
     }
-    if (reg > 0xfff || (reg & (size - 1)) != 0) {
-        reject(d, req, "register out of range or misaligned");
+    /* As through ports 0xcfc-0xcff: any offset within one dword (Xen
+     * adds the port's low bits to the latched register). */
+    if (reg > 0xfff || (reg & 3) + size > 4) {
+        reject(d, req, "register out of range or crossing a dword");
         return;
     }
     if (req->dir == IOREQ_READ) {

@@ -293,11 +293,15 @@ START_TEST(pci_config_and_control)
     ck_assert_uint_eq(fx->pci_reg, 0);
 
     r = mkreq(IOREQ_TYPE_PCI_CONFIG, (0x0008ull << 32) | 0x2, 4, IOREQ_READ, 0);
-    xen_ioreq_dispatch(&fx->d, &r);          /* misaligned dword */
+    xen_ioreq_dispatch(&fx->d, &r);          /* crosses a dword */
     ck_assert_uint_eq(r.data, UINT64_MAX);
+    r = mkreq(IOREQ_TYPE_PCI_CONFIG, (0x0008ull << 32) | 0x1, 2, IOREQ_READ, 0);
+    xen_ioreq_dispatch(&fx->d, &r);          /* a word at 0xcfd: allowed */
+    ck_assert_uint_eq(fx->pci_reg, 1);
+    ck_assert_uint_eq(r.data, 0x8086u);
     r = mkreq(IOREQ_TYPE_PCI_CONFIG, (0x0008ull << 32) | 0x1000, 1, IOREQ_READ, 0);
     xen_ioreq_dispatch(&fx->d, &r);          /* past extended config space */
-    ck_assert_uint_eq(fx->pci_calls, 1);
+    ck_assert_uint_eq(fx->pci_calls, 2);
     ck_assert_uint_eq(fx->d.stats.rejected, 2);
 
     r = mkreq(IOREQ_TYPE_INVALIDATE, 0, 0, IOREQ_WRITE, 0);
