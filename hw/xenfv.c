@@ -142,11 +142,22 @@ static void xenfv_ide_finalize(XenfvMachine *m)
 
 static int xenfv_vga_init(XenfvMachine *m)
 {
+    int devfn = XENFV_DEVFN_VGA;
     int ret;
 
     if (!m->has_vga)
         return 0;
-    ret = vga_pci_init(&m->vga, &m->bus, XENFV_DEVFN_VGA, &m->system, &m->io,
+    if (m->vga_after_platform) {
+        /* Leave xen-platform's slot (initialised later) free. */
+        devfn = pci_bus_find_free_slot(&m->bus, XENFV_XEN_PLATFORM_FIRST_SLOT);
+        if (devfn >= 0)
+            devfn = pci_bus_find_free_slot(&m->bus, PCI_SLOT(devfn) + 1);
+        if (devfn < 0) {
+            m->has_vga = false;
+            return devfn;
+        }
+    }
+    ret = vga_pci_init(&m->vga, &m->bus, (uint8_t)devfn, &m->system, &m->io,
                        m->vga_vram_size);
     if (ret < 0)
         m->has_vga = false;
@@ -246,6 +257,7 @@ int xenfv_machine_init(XenfvMachine *m, const XenfvMachineConfig *cfg)
     m->platform.opaque = cfg->platform_opaque;
     m->has_vga = cfg->vga;
     m->vga_vram_size = cfg->vga_vram_size;
+    m->vga_after_platform = cfg->vga_after_platform;
     if (cfg->ms) {
         m->ms = cfg->ms;
     } else {

@@ -16,9 +16,10 @@
  * The device table (hw/xenfv.c) initialises in order and unwinds in
  * reverse on failure:
  *     pci-host (ports 0xcf8/0xcfc), i440fx 00:00.0, piix3 00:01.0 (+0xcf9,
- *     0x92), piix3-ide 00:01.1, piix4-pm 00:01.3, vga 00:02.0 (when
- *     configured), xen-platform (lowest free slot from 2: 00:02.0, or
- *     00:03.0 with VGA), uart 0x3f8 (ISA IRQ 4)
+ *     0x92), piix3-ide 00:01.1, piix4-pm 00:01.3, vga (when configured:
+ *     00:02.0, or with @vga_after_platform the slot after xen-platform's,
+ *     00:03.0), xen-platform (lowest free slot from 2: 00:02.0, or 00:03.0
+ *     after a VGA at 00:02.0), uart 0x3f8 (ISA IRQ 4)
  * The IDE entry sets @unplug_ops/@unplug_opaque in its init so that the
  * xen-platform entry (later) wires unplug to it.
  *
@@ -66,8 +67,12 @@ typedef struct XenfvDeviceEntry {
  * @devices: the device table, or NULL for the default (xenfv_device_table()).
  *      Tests pass their own to check unwinding.
  * @n_devices: entries in @devices.
- * @vga: whether the std VGA is present (00:02.0).
+ * @vga: whether the std VGA is present.
  * @vga_vram_size: its VRAM in bytes (0: 16 MiB).
+ * @vga_after_platform: where the VGA goes, as QEMU 7.2 places it: false
+ *      (-vga std, created with the machine) 00:02.0, xen-platform 00:03.0;
+ *      true (-device VGA, libxl's way, created after the machine's own
+ *      xen-platform) xen-platform 00:02.0, VGA 00:03.0.
  */
 typedef struct XenfvMachineConfig {
     MemorySystem *ms;
@@ -77,6 +82,7 @@ typedef struct XenfvMachineConfig {
     unsigned n_devices;
     bool vga;
     uint64_t vga_vram_size;
+    bool vga_after_platform;
 } XenfvMachineConfig;
 
 /**
@@ -100,7 +106,8 @@ typedef struct XenfvMachineConfig {
  * @ide_irq: its ISA IRQ 14 and 15 lines.
  * @has_vga: the VGA entry created @vga.
  * @vga_vram_size: from the config.
- * @vga: the std VGA 00:02.0.
+ * @vga_after_platform: from the config.
+ * @vga: the std VGA (00:02.0, or 00:03.0 with @vga_after_platform).
  * @uart: COM1 at 0x3f8 (backend set by the caller with serial_set_backend()).
  * @uart_irq: its ISA IRQ 4 line.
  * @unplug_ops, @unplug_opaque: set by the IDE entry, used by xen-platform.
@@ -129,6 +136,7 @@ struct XenfvMachine {
     IRQLine ide_irq[2];
     bool has_vga;
     uint64_t vga_vram_size;
+    bool vga_after_platform;
     VGAPCIState vga;
     struct serial_isa uart;
     IRQLine uart_irq;
@@ -144,7 +152,7 @@ struct XenfvMachine {
 #define XENFV_DEVFN_PIIX3 PCI_DEVFN(1, 0)
 #define XENFV_DEVFN_PIIX3_IDE PCI_DEVFN(1, 1)
 #define XENFV_DEVFN_PIIX4_PM PCI_DEVFN(1, 3)
-#define XENFV_DEVFN_VGA PCI_DEVFN(2, 0)
+#define XENFV_DEVFN_VGA PCI_DEVFN(2, 0) /* without vga_after_platform */
 /* The xen-platform device takes the lowest free slot from this one. */
 #define XENFV_XEN_PLATFORM_FIRST_SLOT 2
 /* Subsystem IDs of functions that do not set their own (QEMU's). */

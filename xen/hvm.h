@@ -39,6 +39,8 @@
  *     (-no-shutdown; libxl then destroys the domain and us).
  * @vga: the chipset has a std VGA.
  * @vga_vram_size: its VRAM (0: 16 MiB).
+ * @vga_after_platform: the VGA came from -device VGA: slot after
+ *     xen-platform's (see XenfvMachineConfig).
  * @on_shutdown: called after the hypervisor was told of a guest power-off
  *     or reboot, on the ioreq thread; may be NULL.
  * @opaque: passed to @on_shutdown.
@@ -52,6 +54,7 @@ struct xen_hvm_config {
     bool no_shutdown;
     bool vga;
     uint64_t vga_vram_size;
+    bool vga_after_platform;
     void (*on_shutdown)(void *opaque, bool reboot);
     void *opaque;
 };

@@ -22,10 +22,11 @@
 #include "xen/hvm.h"
 
 int xendm_devices_check(const struct xendm_config *c, bool *vga,
-                        uint64_t *vram, char **err)
+                        uint64_t *vram, bool *vga_late, char **err)
 {
     *vga = false;
     *vram = 0;
+    *vga_late = false;
     if (c->vga && strcmp(c->vga, "std") == 0)
         *vga = true;
     else if (c->vga && strcmp(c->vga, "cirrus") == 0) {
@@ -39,6 +40,8 @@ int xendm_devices_check(const struct xendm_config *c, bool *vga,
         if (strcmp(d->driver, "VGA") == 0) {
             const char *mb = keyval_get(&d->props, "vgamem_mb");
 
+            if (!*vga)
+                *vga_late = true;
             *vga = true;
             if (mb) {
                 char *end;

@@ -17,11 +17,13 @@
  * @c: the parsed command line.
  * @vga: out: a std VGA is wanted (-vga std or -device VGA).
  * @vram: out: its VRAM in bytes (0: the default 16 MiB).
+ * @vga_late: out: the VGA comes from -device VGA only (not -vga std), so
+ *     it sits after xen-platform, as QEMU creates it after the machine.
  * @err: on failure, a message naming the option (g_free()).
  * Return: 0, -ENOTSUP or -EINVAL.
  */
 int xendm_devices_check(const struct xendm_config *c, bool *vga,
-                        uint64_t *vram, char **err)
+                        uint64_t *vram, bool *vga_late, char **err)
     __attribute__((warn_unused_result));
 
 /**

@@ -161,7 +161,8 @@ int xendm_setup_machine(struct xendm *dm, char **err)
         *err = g_strdup("-machine xenfv needs -xen-domid (or XEN_DOMAIN_ID)");
         return -EINVAL;
     }
-    rc = xendm_devices_check(c, &hc.vga, &hc.vga_vram_size, err);
+    rc = xendm_devices_check(c, &hc.vga, &hc.vga_vram_size,
+                             &hc.vga_after_platform, err);
     if (rc)
         return rc;
     hc.domid = c->domid;

@@ -369,6 +369,35 @@ START_TEST(hostile_config_everywhere)
 }
 END_TEST
 
+/* Where the VGA and xen-platform sit, as QEMU 7.2 places them: -vga std
+ * (VGA created with the machine) 02.0/03.0, -device VGA (libxl's way,
+ * created after the machine's xen-platform) 03.0/02.0. */
+START_TEST(vga_and_platform_slots_follow_qemu)
+{
+    static const struct { bool late; uint8_t vga, plat; } cases[] = {
+        { false, PCI_DEVFN(2, 0), PCI_DEVFN(3, 0) },
+        { true, PCI_DEVFN(3, 0), PCI_DEVFN(2, 0) },
+    };
+
+    hw_quiet_logs();
+    for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        XenfvMachineConfig cfg = { .vga = true,
+                                   .vga_after_platform = cases[i].late };
+        XenfvMachine mm;
+
+        ck_assert_int_eq(xenfv_machine_init(&mm, &cfg), 0);
+        ck_assert_uint_eq(cfg_port_read(&mm.as_io, cases[i].vga, 0, 4),
+                          0x11111234u);
+        ck_assert_uint_eq(cfg_port_read(&mm.as_io, cases[i].plat, 0, 4),
+                          0x00015853u);
+        ck_assert_uint_eq(cfg_port_read(&mm.as_io, PCI_DEVFN(4, 0), 0, 4),
+                          0xffffffffu);
+        ck_assert_uint_eq(mm.vga.pci.devfn, cases[i].vga);
+        xenfv_machine_finalize(&mm);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("xenfv");
@@ -389,6 +418,7 @@ int main(void)
     tcase_add_test(tt, default_table_order);
     tcase_add_test(tt, every_table_prefix_unwinds_cleanly);
     tcase_add_test(tt, given_memory_system_is_not_freed);
+    tcase_add_test(tt, vga_and_platform_slots_follow_qemu);
     suite_add_tcase(s, tt);
     return hw_run_suite(s);
 }
