@@ -9,8 +9,9 @@
  * futexes there; an flock on dom<N>/guest.lock keeps a second attachment
  * out), and lazily mapped ioreq-server pages. RAM is accessed with
  * pread/pwrite on the domain's RAM file (no 64 GiB mapping, so valgrind
- * copes), page by page, with the populated bitmap, HVMMEM_ram_ro and
- * dirty-VRAM tracking checked under the domain lock.
+ * copes), page by page: each gfn is resolved through the p2m to its
+ * machine frame, and HVMMEM_ram_ro and dirty-VRAM tracking (by gfn, like
+ * Xen's log-dirty) are checked under the domain lock.
  *
  * Threading: see guest.h. The domain lock is never held across an ioreq
  * round trip.
@@ -82,6 +83,10 @@ int xsg_attach(const char *run_dir, uint32_t domid, struct xsg_guest **out)
         g->vcpus[v].last_server = -1;
         g->nr_vcpus = v + 1;
     }
+    /* Without the tick thread, vCPUs fall back to timed waits (also on
+     * request: XENSIM_GUEST_NO_TICK=1, to compare the two). */
+    if (!getenv("XENSIM_GUEST_NO_TICK"))
+        (void)xsg_tick_start(g);
     *out = g;
     return 0;
 }
@@ -90,6 +95,8 @@ void xsg_detach(struct xsg_guest *g)
 {
     if (!g)
         return;
+    if (g->tick_started)
+        xsg_tick_stop(g);
     for (unsigned int v = 0; v < g->nr_vcpus; v++)
         pthread_mutex_destroy(&g->vcpus[v].lock);
     xsg_unmap_server_pages(g);
@@ -150,7 +157,7 @@ int xsg_ram_rw(struct xsg_guest *g, uint64_t gpa, void *buf, size_t len,
     if (fill)
         memset(page, *(uint8_t *)buf, sizeof(page));
     while (len) {
-        uint64_t gfn = gpa >> XSIM_PAGE_SHIFT;
+        uint64_t gfn = gpa >> XSIM_PAGE_SHIFT, frame;
         size_t off = gpa & (XSIM_PAGE_SIZE - 1);
         size_t chunk = XSIM_PAGE_SIZE - off;
         ssize_t n;
@@ -158,7 +165,8 @@ int xsg_ram_rw(struct xsg_guest *g, uint64_t gpa, void *buf, size_t len,
         if (chunk > len)
             chunk = len;
         xsim_lock(g->dom);
-        if (!xsim_populated_locked(g->dom, gfn)) {
+        frame = xsim_gfn_frame_locked(g->dom, gfn);
+        if (frame == XSIM_NO_FRAME) {
             xsim_unlock(g->dom);
             return -EFAULT;
         }
@@ -168,11 +176,11 @@ int xsg_ram_rw(struct xsg_guest *g, uint64_t gpa, void *buf, size_t len,
         }
         if (write) {
             n = pwrite(g->dom->ram_fd, fill ? page : p, chunk,
-                       (off_t)((gfn << XSIM_PAGE_SHIFT) + off));
+                       (off_t)((frame << XSIM_PAGE_SHIFT) + off));
             mark_dirty_locked(g->dom->sh, gfn);
         } else {
             n = pread(g->dom->ram_fd, p, chunk,
-                      (off_t)((gfn << XSIM_PAGE_SHIFT) + off));
+                      (off_t)((frame << XSIM_PAGE_SHIFT) + off));
         }
         xsim_unlock(g->dom);
         if (n != (ssize_t)chunk)

@@ -20,24 +20,32 @@
  * Synchronous requests use the server's vcpu_ioreq[vcpu] slot: fill, write
  * barrier, STATE_IOREQ_READY, notify vp_eport; wait for STATE_IORESP_READY,
  * read barrier, read data, STATE_IOREQ_NONE. The data path never passes
- * through the xensim daemon.
+ * through the xensim daemon. stubs/guest/raw.h injects arbitrary requests
+ * (hostile-guest tests).
  *
  * Threading: each vCPU has its own lock; calls naming different vCPUs may
  * run concurrently from different threads (one thread per vCPU is the
  * intended use). Calls naming the same vCPU are serialised. RAM, grant and
  * observation calls are thread-safe. Only one xsg_guest may be attached to
  * a domain at a time (per run directory): it owns the domain's vCPUs.
+ * xsg_attach() starts one helper thread (it wakes waiting vCPUs every
+ * 20 ms so they can sleep without a timer; timeouts have that
+ * granularity); an attachment is not usable in a child after fork().
  *
  * Errors: functions return 0 or a negative errno. -ETIMEDOUT means no device
- * model answered within the timeout (xsg_set_timeout_ms()); the request
- * stays in the slot (a late answer is consumed by the vCPU's next request
- * there, which returns -EBUSY while it is still pending). -EFAULT means a
+ * model answered within the timeout (xsg_set_timeout_ms()); the slot is
+ * then reset to STATE_IOREQ_NONE (the request is taken back). If the device
+ * model had already claimed it (INPROCESS) and answers late, the vCPU's
+ * next request on that slot first waits (up to the timeout) for that
+ * answer and discards it, so a late answer is never taken for a new
+ * request's. -EFAULT means a
  * RAM access touched an unpopulated frame. -EINVAL a
  * bad size/alignment/vCPU. -EROFS a write to HVMMEM_ram_ro memory (the
  * write is dropped, like Xen does; the error lets a test observe it).
  * -ESHUTDOWN: a device model shut the domain down (xendevicemodel_shutdown
  * or xc_domain_shutdown); the domain's vCPUs issue no more I/O. -EBUSY:
- * the vCPU's slot of that server still holds an unanswered request.
+ * the vCPU's slot of that server still holds a request a device model
+ * claimed and did not finish within the timeout.
  */
 #ifndef XENSIM_GUEST_H
 #define XENSIM_GUEST_H
@@ -76,7 +84,8 @@ uint32_t xsg_domid(const struct xsg_guest *g);
 /**
  * xsg_set_timeout_ms() - how long a vCPU waits for a device model's answer.
  * @g: the attachment.
- * @ms: milliseconds (default 5000; 0 restores the default).
+ * @ms: milliseconds (default 5000; 0 restores the default). Checked every
+ *      20 ms, so a wait may last up to 20 ms longer.
  */
 void xsg_set_timeout_ms(struct xsg_guest *g, unsigned int ms);
 

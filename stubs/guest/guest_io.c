@@ -17,14 +17,18 @@
  * count, size and type; the answer is observed with an acquire load. The
  * vCPU then sleeps on its port's doorbell futex (simstate.h) in 50 ms
  * slices (a lost notification costs latency, not correctness) until
- * IORESP_READY or the timeout. A late answer to a
- * timed-out request is consumed by the next request on that slot.
+ * IORESP_READY or the timeout. A request nobody answered in time is
+ * taken back (state reset to NONE with a CAS that keeps an answer landing
+ * at that moment); a late answer from a device model that had claimed it
+ * is consumed by the next request on that slot, which first waits for a
+ * claimed (INPROCESS) request to finish.
  *
  * Locking: caller holds the vCPU lock; the domain lock is taken briefly to
  * route and to look up ports, never while waiting.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -42,7 +46,7 @@
 
 _Static_assert(sizeof(struct ioreq) == 32, "ioreq layout");
 
-static uint8_t *server_pages(struct xsg_guest *g, int sid)
+uint8_t *xsg_server_pages(struct xsg_guest *g, int sid)
 {
     uint8_t *p = __atomic_load_n(&g->pages[sid], __ATOMIC_ACQUIRE);
 
@@ -69,6 +73,103 @@ static uint8_t *server_pages(struct xsg_guest *g, int sid)
     return p;
 }
 
+/* Kick every waiting vCPU. Return: true if one was waiting. */
+static bool tick_kick(struct xsg_guest *g)
+{
+    bool any = false;
+
+    for (unsigned int v = 0; v < g->nr_vcpus; v++) {
+        struct xsim_port *p = __atomic_load_n(&g->vcpus[v].waiting,
+                                              __ATOMIC_SEQ_CST);
+
+        if (p) {
+            xsim_doorbell_kick(p);
+            any = true;
+        }
+    }
+    return any;
+}
+
+/*
+ * Every XSG_TICK_MS while a vCPU waits, kick the waiting vCPUs. With none
+ * waiting it goes idle (no wake-ups at all) until a vCPU starts waiting:
+ * the vCPU publishes @waiting, then reads @tick_idle; this thread publishes
+ * @tick_idle, then re-reads @waiting (both sequentially consistent), so
+ * one of them sees the other.
+ */
+static void *tick_main(void *arg)
+{
+    struct xsg_guest *g = arg;
+    struct timespec ts;
+
+    pthread_mutex_lock(&g->tick_lock);
+    while (!g->tick_stop) {
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        ts.tv_nsec += (long)XSG_TICK_MS * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&g->tick_cond, &g->tick_lock, &ts);
+        if (g->tick_stop || tick_kick(g))
+            continue;
+        __atomic_store_n(&g->tick_idle, true, __ATOMIC_SEQ_CST);
+        if (tick_kick(g)) {
+            __atomic_store_n(&g->tick_idle, false, __ATOMIC_SEQ_CST);
+            continue;
+        }
+        while (__atomic_load_n(&g->tick_idle, __ATOMIC_SEQ_CST) &&
+               !g->tick_stop)
+            pthread_cond_wait(&g->tick_cond, &g->tick_lock);
+    }
+    pthread_mutex_unlock(&g->tick_lock);
+    return NULL;
+}
+
+/* A vCPU starts waiting: wake the tick thread if it is idle. */
+static void tick_wake(struct xsg_guest *g)
+{
+    if (!__atomic_load_n(&g->tick_idle, __ATOMIC_SEQ_CST))
+        return;
+    pthread_mutex_lock(&g->tick_lock);
+    __atomic_store_n(&g->tick_idle, false, __ATOMIC_SEQ_CST);
+    pthread_cond_signal(&g->tick_cond);
+    pthread_mutex_unlock(&g->tick_lock);
+}
+
+int xsg_tick_start(struct xsg_guest *g)
+{
+    pthread_condattr_t ca;
+    int rc;
+
+    pthread_mutex_init(&g->tick_lock, NULL);
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&g->tick_cond, &ca);
+    pthread_condattr_destroy(&ca);
+    g->tick_stop = false;
+    g->tick_idle = false;
+    g->tick_started = true;
+    rc = pthread_create(&g->tick, NULL, tick_main, g);
+    g->tick_running = rc == 0;
+    return -rc;
+}
+
+void xsg_tick_stop(struct xsg_guest *g)
+{
+    if (g->tick_running) {
+        pthread_mutex_lock(&g->tick_lock);
+        g->tick_stop = true;
+        pthread_cond_signal(&g->tick_cond);
+        pthread_mutex_unlock(&g->tick_lock);
+        pthread_join(g->tick, NULL);
+        g->tick_running = false;
+    }
+    pthread_cond_destroy(&g->tick_cond);
+    pthread_mutex_destroy(&g->tick_lock);
+    g->tick_started = false;
+}
+
 void xsg_unmap_server_pages(struct xsg_guest *g)
 {
     for (unsigned int i = 0; i < XSIM_MAX_SERVERS; i++) {
@@ -78,20 +179,8 @@ void xsg_unmap_server_pages(struct xsg_guest *g)
     }
 }
 
-/*
- * Where a vCPU's request to a server is signalled: the slot's guest-side
- * port and, if a device model bound it, the peer's FIFO. Looked up under
- * the domain lock together with routing, so a round trip takes it once.
- */
-struct xsg_target {
-    uint32_t port;
-    uint32_t peer_port; /* 0: not bound, the event is lost */
-    uint64_t peer_ino;
-    char peer_fifo[XSIM_FIFO_MAX];
-};
-
-static void target_locked(struct xsg_guest *g, int sid, unsigned int vcpu,
-                          struct xsg_target *t)
+void xsg_target_locked(struct xsg_guest *g, int sid, unsigned int vcpu,
+                       struct xsg_target *t)
 {
     const struct xsim_port *e;
 
@@ -139,25 +228,127 @@ static uint64_t now_ms(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-static int send_slot(struct xsg_guest *g, unsigned int vcpu, int sid,
-                     const struct xsg_target *t, struct xsg_req *r)
+/* Leave the slot empty: a late answer is consumed (discarded); a request
+ * a device model is still processing is waited for (up to the timeout). */
+static int slot_claim(struct xsg_guest *g, unsigned int vcpu,
+                      const struct xsg_target *t, uint8_t *sb)
 {
-    uint8_t *pg = server_pages(g, sid);
+    uint8_t st = __atomic_load_n(sb, __ATOMIC_ACQUIRE) & 0xf;
+
+    if (st == STATE_IOREQ_INPROCESS) {
+        /* claimed by the device model before our timeout reset it */
+        if (xsg_slot_wait(g, vcpu, t, sb) == 0)
+            st = STATE_IORESP_READY;
+        else
+            st = __atomic_load_n(sb, __ATOMIC_ACQUIRE) & 0xf;
+    }
+    if (st == STATE_IORESP_READY) /* late answer to a timed-out request */
+        __atomic_store_n(sb, STATE_IOREQ_NONE, __ATOMIC_RELEASE);
+    else if (st != STATE_IOREQ_NONE)
+        return -EBUSY;
+    return 0;
+}
+
+int xsg_slot_begin(struct xsg_guest *g, unsigned int vcpu, int sid,
+                   const struct xsg_target *t, volatile struct ioreq **out)
+{
+    uint8_t *pg = xsg_server_pages(g, sid);
     volatile struct ioreq *slot;
-    struct xsim_port *bell;
-    uint8_t *sb, st, flags;
-    uint64_t deadline;
     int rc;
 
     if (!pg)
         return -EIO;
     slot = (volatile struct ioreq *)(pg + XSIM_PAGE_SIZE) + vcpu;
-    sb = (uint8_t *)slot + SLOT_STATE_OFF;
-    st = __atomic_load_n(sb, __ATOMIC_ACQUIRE) & 0xf;
-    if (st == STATE_IORESP_READY) /* late answer to a timed-out request */
+    rc = slot_claim(g, vcpu, t, (uint8_t *)slot + SLOT_STATE_OFF);
+    if (!rc)
+        *out = slot;
+    return rc;
+}
+
+int xsg_slot_notify(struct xsg_guest *g, const struct xsg_target *t)
+{
+    if (!t->peer_port)
+        return 0;
+    return xsim_port_deliver(g->dom0->sh, t->peer_port, t->peer_fifo,
+                             t->peer_ino, &g->fc, &g->run);
+}
+
+int xsg_slot_wait(struct xsg_guest *g, unsigned int vcpu,
+                  const struct xsg_target *t, uint8_t *sb)
+{
+    struct xsim_port *bell = &g->dom->sh->ports[t->port];
+    struct xsg_vcpu *v = &g->vcpus[vcpu];
+    uint64_t deadline;
+    int rc;
+
+    deadline = now_ms() + __atomic_load_n(&g->timeout_ms, __ATOMIC_RELAXED);
+    __atomic_store_n(&v->waiting, bell, __ATOMIC_SEQ_CST);
+    if (g->tick_running)
+        tick_wake(g);
+    for (;;) {
+        uint32_t seen = __atomic_load_n(&bell->doorbell, __ATOMIC_SEQ_CST);
+        uint64_t now;
+
+        /* Doorbell read before the state: an answer after this check
+         * moves the doorbell, so the wait below returns at once. */
+        if ((__atomic_load_n(sb, __ATOMIC_SEQ_CST) & 0xf) == STATE_IORESP_READY) {
+            rc = 0;
+            break;
+        }
+        now = now_ms();
+        if (now >= deadline) {
+            rc = -ETIMEDOUT;
+            break;
+        }
+        /* With the tick thread kicking waiters every XSG_TICK_MS, sleep
+         * without a timer; otherwise in slices of at most 50 ms. */
+        xsim_doorbell_wait(bell, seen,
+                           g->tick_running ? 0
+                           : (unsigned int)(deadline - now < 50 ? deadline - now
+                                                                : 50));
+    }
+    __atomic_store_n(&v->waiting, NULL, __ATOMIC_RELEASE);
+    return rc;
+}
+
+int xsg_slot_finish(struct xsg_guest *g, unsigned int vcpu,
+                    const struct xsg_target *t, volatile struct ioreq *slot,
+                    uint64_t *data)
+{
+    uint8_t *sb = (uint8_t *)slot + SLOT_STATE_OFF;
+    uint8_t b;
+
+    if (xsg_slot_wait(g, vcpu, t, sb) == 0) {
+        *data = slot->data;
         __atomic_store_n(sb, STATE_IOREQ_NONE, __ATOMIC_RELEASE);
-    else if (st != STATE_IOREQ_NONE)
-        return -EBUSY;
+        return 0;
+    }
+    /* Nobody answered: take the request back (guest.h). The CAS keeps an
+     * answer that lands right now; a device model that claimed the request
+     * (INPROCESS) and answers later leaves IORESP_READY behind, which the
+     * next request on this slot consumes (slot_claim()). */
+    b = __atomic_load_n(sb, __ATOMIC_ACQUIRE);
+    for (;;) {
+        if ((b & 0xf) == STATE_IORESP_READY) {
+            *data = slot->data;
+            __atomic_store_n(sb, STATE_IOREQ_NONE, __ATOMIC_RELEASE);
+            return 0;
+        }
+        if (__atomic_compare_exchange_n(sb, &b, STATE_IOREQ_NONE, false,
+                                        __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+            return -ETIMEDOUT;
+    }
+}
+
+static int send_slot(struct xsg_guest *g, unsigned int vcpu, int sid,
+                     const struct xsg_target *t, struct xsg_req *r)
+{
+    volatile struct ioreq *slot;
+    uint8_t flags;
+    int rc = xsg_slot_begin(g, vcpu, sid, t, &slot);
+
+    if (rc)
+        return rc;
     slot->addr = r->addr;
     slot->data = r->data;
     slot->count = r->count;
@@ -165,34 +356,16 @@ static int send_slot(struct xsg_guest *g, unsigned int vcpu, int sid,
     slot->type = r->type;
     flags = (uint8_t)((r->data_is_ptr ? 1u << 4 : 0) | (r->dir ? 1u << 5 : 0) |
                       (r->df ? 1u << 6 : 0));
-    __atomic_store_n(sb, (uint8_t)(flags | STATE_IOREQ_READY),
-                     __ATOMIC_RELEASE);
-    if (t->peer_port) {
-        rc = xsim_port_deliver(g->dom0->sh, t->peer_port, t->peer_fifo,
-                               t->peer_ino, &g->fc, &g->run);
-        if (rc)
-            return rc;
+    __atomic_store_n((uint8_t *)slot + SLOT_STATE_OFF,
+                     (uint8_t)(flags | STATE_IOREQ_READY), __ATOMIC_RELEASE);
+    rc = xsg_slot_notify(g, t);
+    if (rc) {
+        /* the event never left: take the request back */
+        __atomic_store_n((uint8_t *)slot + SLOT_STATE_OFF, STATE_IOREQ_NONE,
+                         __ATOMIC_RELEASE);
+        return rc;
     }
-    deadline = now_ms() + __atomic_load_n(&g->timeout_ms, __ATOMIC_RELAXED);
-    bell = &g->dom->sh->ports[t->port];
-    for (;;) {
-        uint32_t seen = __atomic_load_n(&bell->doorbell, __ATOMIC_SEQ_CST);
-        uint64_t now;
-
-        /* Doorbell read before the state: an answer after this check
-         * moves the doorbell, so the wait below returns at once. */
-        if ((__atomic_load_n(sb, __ATOMIC_SEQ_CST) & 0xf) == STATE_IORESP_READY)
-            break;
-        now = now_ms();
-        if (now >= deadline)
-            return -ETIMEDOUT;
-        xsim_doorbell_wait(bell, seen,
-                           (unsigned int)(deadline - now < 50 ? deadline - now
-                                                              : 50));
-    }
-    r->data = slot->data;
-    __atomic_store_n(sb, STATE_IOREQ_NONE, __ATOMIC_RELEASE);
-    return 0;
+    return xsg_slot_finish(g, vcpu, t, slot, &r->data);
 }
 
 int xsg_send_to_server(struct xsg_guest *g, unsigned int vcpu, int sid,
@@ -201,16 +374,34 @@ int xsg_send_to_server(struct xsg_guest *g, unsigned int vcpu, int sid,
     struct xsg_target t;
 
     xsim_lock(g->dom);
-    target_locked(g, sid, vcpu, &t);
+    xsg_target_locked(g, sid, vcpu, &t);
     xsim_unlock(g->dom);
     return send_slot(g, vcpu, sid, &t, r);
+}
+
+void xsg_buf_rebase(void *ring)
+{
+    uint64_t *full = (uint64_t *)ring;
+    uint64_t old = __atomic_load_n(full, __ATOMIC_ACQUIRE);
+
+    while ((uint32_t)old >= IOREQ_BUFFER_SLOT_NUM) {
+        uint32_t n = (uint32_t)old / IOREQ_BUFFER_SLOT_NUM;
+        uint64_t want = ((uint64_t)((uint32_t)(old >> 32) -
+                                    n * IOREQ_BUFFER_SLOT_NUM) << 32) |
+                        ((uint32_t)old - n * IOREQ_BUFFER_SLOT_NUM);
+
+        if (__atomic_compare_exchange_n(full, &old, want, false,
+                                        __ATOMIC_ACQ_REL,
+                                        __ATOMIC_ACQUIRE))
+            break;
+    }
 }
 
 /* Returns 0 when queued, 1 when the ring is full (use the slot instead). */
 static int send_buffered(struct xsg_guest *g, unsigned int vcpu, int sid,
                          const struct xsg_req *r, uint32_t mode)
 {
-    uint8_t *pg = server_pages(g, sid);
+    uint8_t *pg = xsg_server_pages(g, sid);
     buffered_iopage_t *bp = (buffered_iopage_t *)pg;
     uint32_t rp, wp, qw = r->size == 8 ? 2 : 1, port;
     uint8_t code = r->size == 1 ? 0 : r->size == 2 ? 1 : r->size == 4 ? 2 : 3;
@@ -235,22 +426,8 @@ static int send_buffered(struct xsg_guest *g, unsigned int vcpu, int sid,
         s->data = (uint32_t)(i ? r->data >> 32 : r->data);
     }
     __atomic_store_n(&bp->write_pointer, wp + qw, __ATOMIC_RELEASE);
-    if (mode == BUFIOREQ_ATOMIC) {
-        uint64_t *full = (uint64_t *)bp;
-        uint64_t old = __atomic_load_n(full, __ATOMIC_ACQUIRE);
-
-        while ((uint32_t)old >= IOREQ_BUFFER_SLOT_NUM) {
-            uint32_t n = (uint32_t)old / IOREQ_BUFFER_SLOT_NUM;
-            uint64_t want = ((uint64_t)((uint32_t)(old >> 32) -
-                                        n * IOREQ_BUFFER_SLOT_NUM) << 32) |
-                            ((uint32_t)old - n * IOREQ_BUFFER_SLOT_NUM);
-
-            if (__atomic_compare_exchange_n(full, &old, want, false,
-                                            __ATOMIC_ACQ_REL,
-                                            __ATOMIC_ACQUIRE))
-                break;
-        }
-    }
+    if (mode == BUFIOREQ_ATOMIC)
+        xsg_buf_rebase(bp);
     pthread_mutex_unlock(&g->buf_lock);
     xsim_lock(g->dom);
     port = g->dom->sh->servers[sid].buf_port;
@@ -333,7 +510,7 @@ int xsg_route_and_send(struct xsg_guest *g, unsigned int vcpu,
     }
     if (sid >= 0) {
         bufmode = sh->servers[sid].bufioreq;
-        target_locked(g, sid, vcpu, &t);
+        xsg_target_locked(g, sid, vcpu, &t);
     }
     xsim_unlock(g->dom);
     __atomic_store_n(&g->vcpus[vcpu].last_server, sid, __ATOMIC_RELAXED);

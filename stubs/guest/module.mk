@@ -2,4 +2,4 @@
 # The scenario language and CLI (stubs/guest/scenario*, cli*) may append
 # their own sources/programs below.
 MODULES += guest
-guest_SRCS := stubs/guest/guest.c stubs/guest/guest_io.c
+guest_SRCS := stubs/guest/guest.c stubs/guest/guest_io.c stubs/guest/raw.c

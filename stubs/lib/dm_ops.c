@@ -248,12 +248,18 @@ int xendevicemodel_shutdown(xendevicemodel_handle *h, domid_t domid,
     return 0;
 }
 
+/*
+ * XENMAPSPACE_gmfn_range, like Xen: each source gfn's frame moves to the
+ * destination gfn (a frame there is freed), the source becomes
+ * unpopulated. Nothing is copied, so foreign mappings of the frames stay
+ * valid and see the guest's accesses at the new gfns. Stops at the first
+ * unpopulated source (frames before it stay moved, as in Xen).
+ */
 int xendevicemodel_relocate_memory(xendevicemodel_handle *h, domid_t domid,
                                    uint32_t size, uint64_t src_gfn,
                                    uint64_t dst_gfn)
 {
     struct xsim_dom *d = xsim_dm_dom(h, domid);
-    uint8_t *buf;
     int rc = 0;
 
     if (!d)
@@ -261,30 +267,12 @@ int xendevicemodel_relocate_memory(xendevicemodel_handle *h, domid_t domid,
     if (src_gfn + size < src_gfn || src_gfn + size > XSIM_MAX_GFNS ||
         dst_gfn + size < dst_gfn || dst_gfn + size > XSIM_MAX_GFNS)
         return op_fail(EINVAL);
-    buf = malloc(XSIM_PAGE_SIZE);
-    if (!buf)
-        return op_fail(ENOMEM);
     xsim_lock(d);
-    for (uint32_t i = 0; i < size && !rc; i++) {
-        uint64_t s = src_gfn + i, t = dst_gfn + i;
-
-        if (!xsim_populated_locked(d, s)) {
-            rc = -EINVAL;
-            break;
-        }
-        if (pread(d->ram_fd, buf, XSIM_PAGE_SIZE,
-                  (off_t)(s << XSIM_PAGE_SHIFT)) != XSIM_PAGE_SIZE) {
-            rc = -EIO;
-            break;
-        }
-        if (xsim_depopulate_locked(d, s, 1) < 0 ||
-            xsim_populate_locked(d, t, 1, false) != 0 ||
-            pwrite(d->ram_fd, buf, XSIM_PAGE_SIZE,
-                   (off_t)(t << XSIM_PAGE_SHIFT)) != XSIM_PAGE_SIZE)
-            rc = -EIO;
-    }
+    for (uint32_t i = 0; i < size && !rc; i++)
+        rc = xsim_relocate_locked(d, src_gfn + i, dst_gfn + i);
     xsim_unlock(d);
-    free(buf);
+    if (rc == -ENOENT)
+        rc = -EINVAL;
     return rc ? op_fail(-rc) : 0;
 }
 

@@ -4,12 +4,16 @@
  *
  * A handle owns a cache of opened domains (struct xsim_domcache) and a
  * registry of its live mappings. map/map2 reserve the virtual range with an
- * anonymous PROT_NONE mapping, then map each run of populated frames from
- * the domain's RAM file with MAP_FIXED | MAP_SHARED; frames that are not
- * populated keep the PROT_NONE page (touching it faults, like an unmapped
- * privcmd page) and get err[i] = -EINVAL. map_resource maps ioreq server
- * pages from dom<N>/ioreq<I>. Every mapping is counted in the domain's
- * accounting slot for this process (see simstate.h) until unmapped.
+ * anonymous PROT_NONE mapping, resolve each gfn through the domain's p2m to
+ * its machine frame (at map time, like Xen: the mapping names frames, so
+ * relocating gfns later leaves it valid), then map each run of consecutive
+ * frames from the domain's RAM file with MAP_FIXED | MAP_SHARED; gfns that
+ * are not populated keep the PROT_NONE page (touching it faults, like an
+ * unmapped privcmd page) and get err[i] = -EINVAL. map_resource maps ioreq
+ * server pages from dom<N>/ioreq<I>. Every mapping is counted in the
+ * domain's accounting slot for this process (see simstate.h) until
+ * unmapped; a new mapping or an unmap over recorded pages cuts them out of
+ * the records (xsim_maplist_cut()), so nothing is counted twice.
  * Handles are thread-safe.
  */
 #include <errno.h>
@@ -123,6 +127,24 @@ static int map_ioreq_gfn_locked(struct xsim_dom *d, uint64_t gfn, void *at,
     return p == MAP_FAILED ? -errno : 0;
 }
 
+/*
+ * The pages [@addr, @addr + @len) of this handle's recorded mappings are
+ * gone (replaced or unmapped): trim, split or drop the records, and
+ * account for it (a split counts as one more mapping, like a split VMA).
+ */
+static void forget_range(xenforeignmemory_handle *h, void *addr, size_t len)
+{
+    struct xsim_mapping cut;
+    int left;
+
+    while ((left = xsim_maplist_cut(&h->maps, addr, len, &cut)) >= 0) {
+        struct xsim_dom *od = xsim_domcache_get(&h->dc, cut.domid);
+
+        if (od)
+            xsim_acct_add(od, 0, left - 1, -(int64_t)cut.pages, 0);
+    }
+}
+
 static int is_ioreq_gfn(uint64_t g)
 {
     return g >= XSIM_IOREQ_GFN_BASE &&
@@ -160,7 +182,7 @@ void *xenforeignmemory_map2(xenforeignmemory_handle *h, uint32_t dom,
     xsim_lock(d);
     for (i = 0; i < num;) {
         size_t run = 1;
-        uint64_t g = arr[i];
+        uint64_t g = arr[i], frame;
 
         if (is_ioreq_gfn(g) && !xsim_populated_locked(d, g)) {
             err[i] = map_ioreq_gfn_locked(d, g, base + (i << XSIM_PAGE_SHIFT),
@@ -174,13 +196,15 @@ void *xenforeignmemory_map2(xenforeignmemory_handle *h, uint32_t dom,
             i++;
             continue;
         }
+        /* a run: consecutive gfns whose frames are consecutive too */
+        frame = xsim_gfn_frame_locked(d, g);
         while (i + run < num && arr[i + run] == g + run &&
-               xsim_populated_locked(d, g + run) &&
+               xsim_gfn_frame_locked(d, g + run) == frame + run &&
                !xsim_env_fail_gfn(g + run, &all))
             run++;
         if (mmap(base + (i << XSIM_PAGE_SHIFT), run << XSIM_PAGE_SHIFT, prot,
                  MAP_SHARED | MAP_FIXED, d->ram_fd,
-                 (off_t)(g << XSIM_PAGE_SHIFT)) == MAP_FAILED) {
+                 (off_t)(frame << XSIM_PAGE_SHIFT)) == MAP_FAILED) {
             for (size_t k = 0; k < run; k++)
                 err[i + k] = -errno;
         } else {
@@ -191,13 +215,9 @@ void *xenforeignmemory_map2(xenforeignmemory_handle *h, uint32_t dom,
         i += run;
     }
     xsim_unlock(d);
-    /* A MAP_FIXED map replaced whatever was there (remap in place). */
-    while (xsim_maplist_take_overlap(&h->maps, base, len, &m) == 0) {
-        struct xsim_dom *od = xsim_domcache_get(&h->dc, m.domid);
-
-        if (od)
-            xsim_acct_add(od, 0, -1, -(int64_t)m.pages, 0);
-    }
+    /* The new mapping replaced whatever the kernel had there (MAP_FIXED
+     * remap in place, or addresses of a mapping dropped with munmap()). */
+    forget_range(h, base, len);
     m = (struct xsim_mapping){ .addr = base, .pages = num, .domid = dom };
     if (xsim_maplist_add(&h->maps, &m) != 0) {
         munmap(base, len);
@@ -245,14 +265,9 @@ void *xenforeignmemory_map(xenforeignmemory_handle *h, uint32_t dom,
 int xenforeignmemory_unmap(xenforeignmemory_handle *h, void *addr,
                            size_t pages)
 {
-    struct xsim_mapping m;
-
-    if (xsim_maplist_take(&h->maps, addr, &m) == 0) {
-        struct xsim_dom *d = xsim_domcache_get(&h->dc, m.domid);
-
-        if (d)
-            xsim_acct_add(d, 0, -1, -(int64_t)m.pages, 0);
-    }
+    if (pages && ((uintptr_t)addr & (XSIM_PAGE_SIZE - 1)) == 0 &&
+        pages <= XSIM_MAX_GFNS)
+        forget_range(h, addr, pages << XSIM_PAGE_SHIFT);
     return munmap(addr, pages << XSIM_PAGE_SHIFT);
 }
 

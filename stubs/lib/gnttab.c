@@ -126,7 +126,7 @@ void *xengnttab_map_domain_grant_refs(xengnttab_handle *h, uint32_t count,
         else if (!xsim_populated_locked(d, g->gfn))
             rc = -EFAULT;
         else
-            gfns[i] = g->gfn;
+            gfns[i] = xsim_gfn_frame_locked(d, g->gfn); /* mapped by frame */
     }
     if (!rc)
         for (i = 0; i < count; i++)
@@ -246,7 +246,8 @@ static int16_t copy_resolve(xengnttab_handle *h, uint32_t ref, uint16_t off,
     else if (!xsim_populated_locked(d, g->gfn))
         st = GNTST_bad_page;
     else
-        *pos = (off_t)((g->gfn << XSIM_PAGE_SHIFT) + off);
+        *pos = (off_t)((xsim_gfn_frame_locked(d, g->gfn) << XSIM_PAGE_SHIFT) +
+                       off);
     xsim_unlock(d);
     *dout = d;
     return st;

@@ -18,23 +18,31 @@ void xsim_maplist_init(struct xsim_maplist *l)
     pthread_mutex_init(&l->lock, NULL);
 }
 
-int xsim_maplist_add(struct xsim_maplist *l, const struct xsim_mapping *m)
+/* Room for one more record. Locked. */
+static int maplist_grow(struct xsim_maplist *l)
 {
-    pthread_mutex_lock(&l->lock);
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 16;
         struct xsim_mapping *v = realloc(l->v, cap * sizeof(*v));
 
-        if (!v) {
-            pthread_mutex_unlock(&l->lock);
+        if (!v)
             return -ENOMEM;
-        }
         l->v = v;
         l->cap = cap;
     }
-    l->v[l->n++] = *m;
-    pthread_mutex_unlock(&l->lock);
     return 0;
+}
+
+int xsim_maplist_add(struct xsim_maplist *l, const struct xsim_mapping *m)
+{
+    int rc;
+
+    pthread_mutex_lock(&l->lock);
+    rc = maplist_grow(l);
+    if (!rc)
+        l->v[l->n++] = *m;
+    pthread_mutex_unlock(&l->lock);
+    return rc;
 }
 
 int xsim_maplist_take(struct xsim_maplist *l, void *addr,
@@ -53,22 +61,45 @@ int xsim_maplist_take(struct xsim_maplist *l, void *addr,
     return -ENOENT;
 }
 
-int xsim_maplist_take_overlap(struct xsim_maplist *l, void *addr, size_t len,
-                              struct xsim_mapping *out)
+int xsim_maplist_cut(struct xsim_maplist *l, void *addr, size_t len,
+                     struct xsim_mapping *cut)
 {
     uintptr_t a = (uintptr_t)addr, e = a + len;
 
     pthread_mutex_lock(&l->lock);
     for (size_t i = l->n; i-- > 0;) {
-        uintptr_t b = (uintptr_t)l->v[i].addr;
-        uintptr_t f = b + (uintptr_t)(l->v[i].pages << XSIM_PAGE_SHIFT);
+        struct xsim_mapping *m = &l->v[i];
+        uintptr_t b = (uintptr_t)m->addr;
+        uintptr_t f = b + (uintptr_t)(m->pages << XSIM_PAGE_SHIFT);
+        uintptr_t lo = a > b ? a : b, hi = e < f ? e : f;
+        int pieces = 0;
 
-        if (b < e && a < f) {
-            *out = l->v[i];
-            l->v[i] = l->v[--l->n];
-            pthread_mutex_unlock(&l->lock);
-            return 0;
+        if (!(b < e && a < f))
+            continue;
+        *cut = *m;
+        cut->addr = (void *)lo;
+        cut->pages = (hi - lo) >> XSIM_PAGE_SHIFT;
+        if (b < lo) { /* head survives in place */
+            m->pages = (lo - b) >> XSIM_PAGE_SHIFT;
+            pieces++;
         }
+        if (hi < f) { /* tail survives */
+            struct xsim_mapping t = *m;
+
+            t.addr = (void *)hi;
+            t.pages = (f - hi) >> XSIM_PAGE_SHIFT;
+            if (!pieces) {
+                *m = t;
+                pieces++;
+            } else if (maplist_grow(l) == 0) {
+                l->v[l->n++] = t; /* @m may have moved: t is a copy */
+                pieces++;
+            } /* else: out of memory, the tail is no longer tracked */
+        }
+        if (!pieces)
+            l->v[i] = l->v[--l->n];
+        pthread_mutex_unlock(&l->lock);
+        return pieces;
     }
     pthread_mutex_unlock(&l->lock);
     return -ENOENT;

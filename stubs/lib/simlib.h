@@ -74,16 +74,18 @@ int xsim_maplist_add(struct xsim_maplist *l, const struct xsim_mapping *m);
 int xsim_maplist_take(struct xsim_maplist *l, void *addr,
                       struct xsim_mapping *out);
 /**
- * xsim_maplist_take_overlap() - remove one mapping overlapping
- * [@addr, @addr + @len) (a MAP_FIXED map replaced it).
- * @l: the list.
- * @addr: start.
- * @len: length in bytes.
- * @out: the removed mapping.
- * Return: 0, or -ENOENT when none overlaps.
+ * xsim_maplist_cut() - cut [@addr, @addr + @len) out of one recorded
+ * mapping overlapping it (the kernel replaced or unmapped those pages):
+ * the record shrinks, splits in two, or goes.
+ * @l: the list (foreign mappings only: no grant refs).
+ * @addr: start (page aligned).
+ * @len: length in bytes (page multiple).
+ * @cut: the part removed (its domid, address and pages).
+ * Return: pieces of the record left (0, 1 or 2), or -ENOENT when no
+ * record overlaps. Call until -ENOENT.
  */
-int xsim_maplist_take_overlap(struct xsim_maplist *l, void *addr, size_t len,
-                              struct xsim_mapping *out);
+int xsim_maplist_cut(struct xsim_maplist *l, void *addr, size_t len,
+                     struct xsim_mapping *cut);
 /** xsim_maplist_fini() - free the array (mappings stay: like real handles). */
 void xsim_maplist_fini(struct xsim_maplist *l);
 

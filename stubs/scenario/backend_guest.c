@@ -129,6 +129,25 @@ static void be_observe(void *o, struct xsg_obs *obs)
     xsg_observe(o, obs);
 }
 
+static int be_raw_ioreq(void *o, unsigned int vcpu, unsigned int server,
+                        ioreq_t *req, uint8_t state)
+{
+    return xsg_raw_ioreq(o, vcpu, server, req, state);
+}
+
+static int be_raw_buffered(void *o, unsigned int server,
+                           const buf_ioreq_t *slots, unsigned int n,
+                           uint32_t extra)
+{
+    return xsg_raw_buffered(o, server, slots, n, extra);
+}
+
+static int be_raw_buffered_ptrs(void *o, unsigned int server, uint32_t *rp,
+                                uint32_t *wp)
+{
+    return xsg_raw_buffered_ptrs(o, server, rp, wp);
+}
+
 void xsg_scenario_backend_guest(struct xsg_scenario_backend *be,
                                 struct xsg_guest *g)
 {
@@ -155,5 +174,8 @@ void xsg_scenario_backend_guest(struct xsg_scenario_backend *be,
         .balloon_in = be_balloon_in,
         .wait_servers = be_wait_servers,
         .observe = be_observe,
+        .raw_ioreq = be_raw_ioreq,
+        .raw_buffered = be_raw_buffered,
+        .raw_buffered_ptrs = be_raw_buffered_ptrs,
     };
 }

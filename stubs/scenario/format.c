@@ -334,5 +334,10 @@ void xsg_scenario_format_cmd(const struct xsg_scenario_cmd *c, char *buf,
     case XSG_OP_END:
         put(&o, "end");
         break;
+    case XSG_OP_RAW_IOREQ:
+    case XSG_OP_RAW_BUFFERED:
+    case XSG_OP_RAW_PTRS:
+        xsg_scenario_format_raw(c, buf, len);
+        break;
     }
 }

@@ -6,7 +6,7 @@ MODULES += scenario
 # pull it, and they must link `guest xsimstate` too).
 scenario_SRCS := stubs/scenario/scenario.c stubs/scenario/lex.c \
 	stubs/scenario/expect.c stubs/scenario/format.c stubs/scenario/run.c \
-	stubs/scenario/backend_guest.c
+	stubs/scenario/backend_guest.c stubs/scenario/raw_cmd.c
 
 UNIT_TESTS += test_scenario_parse test_scenario_run
 test_scenario_parse_SRCS := tests/unit/scenario/test_parse.c

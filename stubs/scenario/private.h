@@ -123,6 +123,23 @@ int xsg_sp_new_cmd(struct parser *p, enum xsg_scenario_op op,
                    struct xsg_scenario_cmd **out);
 /** xsg_sp_parse_expect() - the rest of an `expect` line (expect.c). */
 int xsg_sp_parse_expect(struct parser *p);
+/** xsg_sp_parse_raw() - the rest of a `raw` line (raw.c). */
+int xsg_sp_parse_raw(struct parser *p);
+/**
+ * xsg_scenario_format_raw() - write a raw command back as text (raw.c).
+ * @c: the command.
+ * @buf: destination (NUL-terminated, truncated).
+ * @len: size of @buf.
+ */
+void xsg_scenario_format_raw(const struct xsg_scenario_cmd *c, char *buf,
+                             size_t len);
+/**
+ * xsg_scenario_type_name() - Return: the keyword of IOREQ_TYPE_* @type
+ * ("pio", "copy", ...), or NULL.
+ * @type: the type.
+ */
+const char *xsg_scenario_type_name(unsigned int type);
+
 /** xsg_sp_pending_unmet() - report an `expect error` without a command. */
 int xsg_sp_pending_unmet(struct parser *p);
 

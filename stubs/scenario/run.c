@@ -359,6 +359,32 @@ static int do_access(struct run *r, const struct xsg_scenario_cmd *c,
         return be->balloon_in(o, c->addr, c->count);
     case XSG_OP_WAIT_SERVERS:
         return be->wait_servers(o, (unsigned int)c->addr, (unsigned int)c->count);
+    case XSG_OP_RAW_IOREQ: {
+        ioreq_t rq;
+
+        if (!be->raw_ioreq)
+            return -ENOSYS;
+        memcpy(&rq, c->bytes, sizeof(rq));
+        ret = be->raw_ioreq(o, c->vcpu_given ? c->vcpu : vcpu, c->server, &rq,
+                            c->state);
+        *val = rq.data;
+        return ret;
+    }
+    case XSG_OP_RAW_BUFFERED:
+        if (!be->raw_buffered)
+            return -ENOSYS;
+        return be->raw_buffered(o, c->server, (const buf_ioreq_t *)c->bytes,
+                                (unsigned int)(c->nbytes / sizeof(buf_ioreq_t)),
+                                c->extra);
+    case XSG_OP_RAW_PTRS: {
+        uint32_t rp = 0, wp = 0;
+
+        if (!be->raw_buffered_ptrs)
+            return -ENOSYS;
+        ret = be->raw_buffered_ptrs(o, c->server, &rp, &wp);
+        *val = (uint64_t)wp << 32 | rp;
+        return ret;
+    }
     default:
         return -EINVAL;
     }
@@ -395,6 +421,22 @@ static int run_access(struct run *r, const struct xsg_scenario_cmd *c,
     case XSG_OP_MMIO_READ:
     case XSG_OP_PCI_READ:
         return check_value(r, c, val);
+    case XSG_OP_RAW_IOREQ:
+        return c->has_expect ? check_value(r, c, val) : 0;
+    case XSG_OP_RAW_PTRS:
+        if (!c->has_expect && !c->has_expect2) {
+            xsg_scenario_format_cmd(c, text, sizeof(text));
+            emit(r, "%s = rp %" PRIu64 " wp %" PRIu64 "\n", text,
+                 val & 0xffffffffu, val >> 32);
+            return 0;
+        }
+        if (c->has_expect && (val & 0xffffffffu) != c->value)
+            return fail(r, c, "expected rp %" PRIu64 ", got %" PRIu64, c->value,
+                        val & 0xffffffffu);
+        if (c->has_expect2 && (val >> 32) != c->value2)
+            return fail(r, c, "expected wp %" PRIu64 ", got %" PRIu64, c->value2,
+                        val >> 32);
+        return 0;
     case XSG_OP_RAM_CHECKSUM:
         if (!c->has_expect) {
             xsg_scenario_format_cmd(c, text, sizeof(text));

@@ -417,6 +417,7 @@ static bool can_fail(enum xsg_scenario_op op)
     case XSG_OP_RAM_WRITE: case XSG_OP_RAM_FILL: case XSG_OP_RAM_EXPECT:
     case XSG_OP_RAM_CHECKSUM: case XSG_OP_GRANT: case XSG_OP_GRANT_END:
     case XSG_OP_BALLOON_OUT: case XSG_OP_BALLOON_IN: case XSG_OP_WAIT_SERVERS:
+    case XSG_OP_RAW_IOREQ: case XSG_OP_RAW_BUFFERED: case XSG_OP_RAW_PTRS:
         return true;
     default:
         return false;
@@ -483,6 +484,8 @@ static int parse_command(struct parser *p)
         ret = parse_balloon(p);
     else if (!strcmp(w, "expect"))
         ret = xsg_sp_parse_expect(p);
+    else if (!strcmp(w, "raw"))
+        ret = xsg_sp_parse_raw(p);
     else if (!strcmp(w, "wait")) {
         struct xsg_scenario_cmd *c;
 

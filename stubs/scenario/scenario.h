@@ -29,6 +29,7 @@
 #include <stdio.h>
 
 #include "stubs/guest/guest.h"
+#include "stubs/guest/raw.h"
 
 /** XSG_SCENARIO_MAX_COUNT - largest rep count of ins/outs/movs. */
 #define XSG_SCENARIO_MAX_COUNT 4096u
@@ -69,6 +70,9 @@ enum xsg_scenario_op {
     XSG_OP_ON,             /* on vcpu N: */
     XSG_OP_REPEAT,         /* repeat */
     XSG_OP_END,            /* end */
+    XSG_OP_RAW_IOREQ,      /* raw ioreq (stubs/guest/raw.h) */
+    XSG_OP_RAW_BUFFERED,   /* raw buffered */
+    XSG_OP_RAW_PTRS,       /* raw buffered-ptrs */
 };
 
 /**
@@ -125,6 +129,17 @@ enum xsg_scenario_obs {
  * @nbytes: length of @bytes.
  * @jump: parallel/repeat: index of the matching end; on: index of the next
  *        on or of the end.
+ * @server: raw commands: ioreq server id.
+ * @vcpu_given: raw ioreq: @vcpu was given (else the current vCPU).
+ * @state: raw ioreq: slot state to publish.
+ * @extra: raw buffered: extra write-pointer advance.
+ * @has_expect2: raw buffered-ptrs: compare the write pointer with @value2
+ *               (@has_expect/@value compare the read pointer).
+ * @value2: raw buffered-ptrs: expected write pointer.
+ *
+ * Raw commands keep their request in @bytes: one ioreq_t (raw ioreq) or
+ * @nbytes / 8 buf_ioreq_t (raw buffered); @size is 8 (the expectation of
+ * `raw ioreq ... expect data V` is 64-bit).
  */
 struct xsg_scenario_cmd {
     enum xsg_scenario_op op;
@@ -144,6 +159,12 @@ struct xsg_scenario_cmd {
     uint8_t *bytes;
     size_t nbytes;
     size_t jump;
+    unsigned int server;
+    bool vcpu_given;
+    uint8_t state;
+    uint32_t extra;
+    bool has_expect2;
+    uint64_t value2;
 };
 
 /**
@@ -196,9 +217,11 @@ void xsg_scenario_free(struct xsg_scenario *sc);
  * @opaque: first argument of every function.
  *
  * Every function has the meaning and return convention of the guest.h
- * function with the same name (0 or negative errno). Calls naming
+ * (or stubs/guest/raw.h, for raw_*) function with the same name (0 or
+ * negative errno). Calls naming
  * different vCPUs may come from different threads at once; the others may
- * come from any thread. All members must be set.
+ * come from any thread. All members must be set, except the raw_* ones
+ * (NULL: raw commands fail with ENOSYS).
  */
 struct xsg_scenario_backend {
     void *opaque;
@@ -237,6 +260,13 @@ struct xsg_scenario_backend {
     int (*balloon_in)(void *opaque, uint64_t gfn, uint64_t nr);
     int (*wait_servers)(void *opaque, unsigned int n, unsigned int timeout_ms);
     void (*observe)(void *opaque, struct xsg_obs *obs);
+    int (*raw_ioreq)(void *opaque, unsigned int vcpu, unsigned int server,
+                     ioreq_t *req, uint8_t state);
+    int (*raw_buffered)(void *opaque, unsigned int server,
+                        const buf_ioreq_t *slots, unsigned int n,
+                        uint32_t extra);
+    int (*raw_buffered_ptrs)(void *opaque, unsigned int server, uint32_t *rp,
+                             uint32_t *wp);
 };
 
 /**

@@ -9,6 +9,7 @@
  * callers decide what to print. No global state: a process's views of
  * domains live in the handles that opened them (struct xsim_domcache).
  */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdatomic.h>
@@ -63,6 +64,16 @@ static void dom_path(const struct xsim_run *run, uint32_t domid,
              leaf ? leaf : "");
 }
 
+/* Give @gfn frame @frame. Locked (or not yet shared). */
+static void p2m_set(struct xsim_shared *sh, uint64_t gfn, uint64_t frame)
+{
+    sh->frame_bitmap[frame / 64] |= 1ull << (frame % 64);
+    sh->frames_used++;
+    sh->p2m[gfn] = (uint32_t)(frame + 1);
+    sh->populated_count++;
+}
+
+/* The fresh RAM file is all holes: frames are handed out in gfn order. */
 static void init_populated(struct xsim_shared *sh, uint64_t mem_bytes)
 {
     uint64_t pages = mem_bytes >> XSIM_PAGE_SHIFT;
@@ -74,14 +85,11 @@ static void init_populated(struct xsim_shared *sh, uint64_t mem_bytes)
     for (gfn = 0; gfn < low; gfn++) {
         if (gfn >= VGA_FIRST_GFN && gfn <= VGA_LAST_GFN)
             continue;
-        sh->populated[gfn / 64] |= 1ull << (gfn % 64);
-        sh->populated_count++;
+        p2m_set(sh, gfn, sh->frame_next++);
     }
     for (gfn = HIGHMEM_GFN; gfn < HIGHMEM_GFN + (pages - low) &&
-         gfn < XSIM_MAX_GFNS; gfn++) {
-        sh->populated[gfn / 64] |= 1ull << (gfn % 64);
-        sh->populated_count++;
-    }
+         gfn < XSIM_MAX_GFNS; gfn++)
+        p2m_set(sh, gfn, sh->frame_next++);
 }
 
 int xsim_dom_create(const struct xsim_run *run, uint32_t domid,
@@ -258,55 +266,168 @@ bool xsim_populated_locked(const struct xsim_dom *d, uint64_t gfn)
 {
     if (gfn >= XSIM_MAX_GFNS || d->sh->mem_bytes == 0)
         return false;
-    return (d->sh->populated[gfn / 64] >> (gfn % 64)) & 1;
+    return d->sh->p2m[gfn] != 0;
+}
+
+uint64_t xsim_gfn_frame_locked(const struct xsim_dom *d, uint64_t gfn)
+{
+    if (!xsim_populated_locked(d, gfn))
+        return XSIM_NO_FRAME;
+    return (uint64_t)d->sh->p2m[gfn] - 1;
+}
+
+static bool frame_used(const struct xsim_shared *sh, uint64_t f)
+{
+    return (sh->frame_bitmap[f / 64] >> (f % 64)) & 1;
+}
+
+/* Next free frame at or after frame_next, wrapping once. Locked. */
+static uint64_t frame_find(const struct xsim_shared *sh, uint64_t from)
+{
+    for (uint64_t n = 0; n < XSIM_MAX_FRAMES;) {
+        uint64_t f = (from + n) % XSIM_MAX_FRAMES;
+
+        if (f % 64 == 0 && sh->frame_bitmap[f / 64] == ~0ull &&
+            n + 64 <= XSIM_MAX_FRAMES) {
+            n += 64;
+            continue;
+        }
+        if (!frame_used(sh, f))
+            return f;
+        n++;
+    }
+    return XSIM_NO_FRAME;
+}
+
+/* Punch frames [f, f + n) out of the RAM file: they read as zero. */
+static int frames_punch(struct xsim_dom *d, uint64_t f, uint64_t n)
+{
+    if (fallocate(d->ram_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+                  (off_t)(f << XSIM_PAGE_SHIFT),
+                  (off_t)(n << XSIM_PAGE_SHIFT)) != 0)
+        return -errno;
+    return 0;
+}
+
+static void frame_free_locked(struct xsim_dom *d, uint64_t gfn)
+{
+    struct xsim_shared *sh = d->sh;
+    uint64_t f = (uint64_t)sh->p2m[gfn] - 1;
+
+    sh->p2m[gfn] = 0;
+    sh->populated_count--;
+    sh->frame_bitmap[f / 64] &= ~(1ull << (f % 64));
+    sh->frames_used--;
+}
+
+/* Zero frames [f, f + n) (punch; write zeros if punching fails). */
+static int frames_zero(struct xsim_dom *d, uint64_t f, uint64_t n)
+{
+    static const uint8_t zero[XSIM_PAGE_SIZE];
+
+    if (frames_punch(d, f, n) == 0)
+        return 0;
+    for (uint64_t i = 0; i < n; i++)
+        if (pwrite(d->ram_fd, zero, sizeof(zero),
+                   (off_t)((f + i) << XSIM_PAGE_SHIFT)) != sizeof(zero))
+            return -EIO;
+    return 0;
 }
 
 int xsim_populate_locked(struct xsim_dom *d, uint64_t gfn, uint64_t nr,
                          bool exact)
 {
-    uint64_t i;
+    struct xsim_shared *sh = d->sh;
+    uint64_t i, need = 0, run_first = 0, run_len = 0;
+    int rc = 0;
 
-    if (d->sh->mem_bytes == 0 || nr > XSIM_MAX_GFNS || gfn >= XSIM_MAX_GFNS ||
+    if (sh->mem_bytes == 0 || nr > XSIM_MAX_GFNS || gfn >= XSIM_MAX_GFNS ||
         gfn + nr > XSIM_MAX_GFNS)
         return -EINVAL;
-    if (exact) {
-        for (i = 0; i < nr; i++)
-            if (xsim_populated_locked(d, gfn + i))
-                return -EBUSY;
-    }
     for (i = 0; i < nr; i++) {
-        uint64_t g = gfn + i;
+        if (!xsim_populated_locked(d, gfn + i))
+            need++;
+        else if (exact)
+            return -EBUSY;
+    }
+    if (need > XSIM_MAX_FRAMES - sh->frames_used)
+        return -ENOMEM;
+    for (i = 0; i < nr; i++) {
+        uint64_t g = gfn + i, f;
 
         if (xsim_populated_locked(d, g))
             continue;
-        d->sh->populated[g / 64] |= 1ull << (g % 64);
-        d->sh->populated_count++;
+        f = frame_find(sh, sh->frame_next);
+        assert(f != XSIM_NO_FRAME); /* counted above */
+        p2m_set(sh, g, f);
+        sh->frame_next = (f + 1) % XSIM_MAX_FRAMES;
+        /* A freed frame may have been written through a stale mapping:
+         * zero the new frames, a run of consecutive ones at a time. */
+        if (run_len && run_first + run_len == f) {
+            run_len++;
+            continue;
+        }
+        if (run_len && !rc)
+            rc = frames_zero(d, run_first, run_len);
+        run_first = f;
+        run_len = 1;
     }
-    return 0;
+    if (run_len && !rc)
+        rc = frames_zero(d, run_first, run_len);
+    return rc;
 }
 
 int64_t xsim_depopulate_locked(struct xsim_dom *d, uint64_t gfn, uint64_t nr)
 {
     int64_t n = 0;
-    uint64_t i;
+    uint64_t i, run_first = 0, run_len = 0;
+    int rc = 0;
 
     if (d->sh->mem_bytes == 0 || nr > XSIM_MAX_GFNS || gfn >= XSIM_MAX_GFNS ||
         gfn + nr > XSIM_MAX_GFNS)
         return -EINVAL;
     for (i = 0; i < nr; i++) {
-        uint64_t g = gfn + i;
+        uint64_t f = xsim_gfn_frame_locked(d, gfn + i);
 
-        if (!xsim_populated_locked(d, g))
+        if (f == XSIM_NO_FRAME)
             continue;
-        d->sh->populated[g / 64] &= ~(1ull << (g % 64));
-        d->sh->populated_count--;
+        frame_free_locked(d, gfn + i);
         n++;
+        if (run_len && run_first + run_len == f) {
+            run_len++;
+            continue;
+        }
+        if (run_len && !rc)
+            rc = frames_punch(d, run_first, run_len);
+        run_first = f;
+        run_len = 1;
     }
-    if (fallocate(d->ram_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-                  (off_t)(gfn << XSIM_PAGE_SHIFT),
-                  (off_t)(nr << XSIM_PAGE_SHIFT)) != 0)
-        return -errno;
-    return n;
+    if (run_len && !rc)
+        rc = frames_punch(d, run_first, run_len);
+    return rc ? rc : n;
+}
+
+int xsim_relocate_locked(struct xsim_dom *d, uint64_t src, uint64_t dst)
+{
+    struct xsim_shared *sh = d->sh;
+    uint32_t e;
+
+    if (sh->mem_bytes == 0 || src >= XSIM_MAX_GFNS || dst >= XSIM_MAX_GFNS)
+        return -EINVAL;
+    if (!xsim_populated_locked(d, src))
+        return -ENOENT;
+    if (src == dst)
+        return 0;
+    if (xsim_populated_locked(d, dst)) {
+        uint64_t f = xsim_gfn_frame_locked(d, dst);
+
+        frame_free_locked(d, dst);
+        (void)frames_punch(d, f, 1);
+    }
+    e = sh->p2m[src];
+    sh->p2m[src] = 0;
+    sh->p2m[dst] = e;
+    return 0;
 }
 
 uint32_t xsim_memtype_locked(const struct xsim_dom *d, uint64_t gfn)
@@ -550,9 +671,17 @@ void xsim_doorbell_wait(struct xsim_port *e, uint32_t seen,
                            .tv_nsec = (long)(timeout_ms % 1000) * 1000000 };
 
     __atomic_fetch_add(&e->sleepers, 1u, __ATOMIC_SEQ_CST);
-    /* Sleeps only if the doorbell still reads @seen (no lost wake-up). */
-    syscall(SYS_futex, &e->doorbell, FUTEX_WAIT, seen, &ts, NULL, 0);
+    /* Sleeps only if the doorbell still reads @seen (no lost wake-up).
+     * Without a timeout no hrtimer is armed: ~3% of a round trip. */
+    syscall(SYS_futex, &e->doorbell, FUTEX_WAIT, seen,
+            timeout_ms ? &ts : NULL, NULL, 0);
     __atomic_fetch_sub(&e->sleepers, 1u, __ATOMIC_SEQ_CST);
+}
+
+void xsim_doorbell_kick(struct xsim_port *e)
+{
+    if (__atomic_load_n(&e->sleepers, __ATOMIC_SEQ_CST))
+        syscall(SYS_futex, &e->doorbell, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
 }
 
 int xsim_port_unmask(struct xsim_shared *sh, uint32_t port, int self_wfd)

@@ -7,8 +7,14 @@
  *   dom<N>/state    struct xsim_shared, mmapped MAP_SHARED by every process
  *                   that touches the domain (daemon, device models through
  *                   the drop-in libraries, the guest side);
- *   dom<N>/ram      sparse file, guest frame gfn at offset gfn * 4096;
- *                   populated frames are tracked in xsim_shared.populated;
+ *   dom<N>/ram      sparse file of machine frames: frame F at offset
+ *                   F * 4096. Frames are allocated to the domain by
+ *                   populate and freed (hole punched) by decrease
+ *                   reservation; the per-domain p2m (xsim_shared.p2m)
+ *                   maps each populated gfn to its frame, like Xen's. A
+ *                   foreign mapping names frames (resolved at map time), so
+ *                   relocating a gfn (XENMAPSPACE_gmfn) moves a p2m entry
+ *                   and leaves existing mappings valid;
  *   dom<N>/ioreq<I> two pages per ioreq server I: page 0 the buffered ring
  *                   (resource frame 0), page 1 the shared_iopage (frame 1).
  *
@@ -42,8 +48,10 @@
 #define XSIM_PAGE_SHIFT 12
 #define XSIM_PAGE_SIZE 4096u
 #define XSIM_MAGIC 0x5853494du /* "XSIM" */
-#define XSIM_VERSION 4u
+#define XSIM_VERSION 5u
 #define XSIM_MAX_GFNS (1ull << 24)      /* 64 GiB of guest-physical space */
+#define XSIM_MAX_FRAMES (1ull << 24)    /* frames of the RAM file (64 GiB) */
+#define XSIM_NO_FRAME UINT64_MAX
 #define XSIM_MAX_VCPUS 64u
 #define XSIM_MAX_SERVERS 8u
 #define XSIM_MAX_RANGES 256u
@@ -231,7 +239,11 @@ struct xsim_shared {
     struct xsim_port ports[XSIM_NR_PORTS];
     struct xsim_grant grants[XSIM_NR_GRANTS];
     struct xsim_acct acct[XSIM_MAX_ACCT];
-    uint64_t populated[XSIM_MAX_GFNS / 64];
+    /* memory: p2m[gfn] = frame + 1 (0: not populated); frame allocator */
+    uint64_t frames_used;        /* frames allocated to the domain */
+    uint64_t frame_next;         /* next frame the rotating allocator tries */
+    uint64_t frame_bitmap[XSIM_MAX_FRAMES / 64];
+    uint32_t p2m[XSIM_MAX_GFNS];
 };
 
 /**
@@ -309,19 +321,45 @@ void xsim_unlock(struct xsim_dom *d);
 bool xsim_populated_locked(const struct xsim_dom *d, uint64_t gfn);
 
 /**
+ * xsim_gfn_frame_locked() - resolve @gfn through the p2m.
+ * @d: domain (locked).
+ * @gfn: guest frame.
+ * Return: its machine frame (offset frame * XSIM_PAGE_SIZE in the RAM
+ * file), or XSIM_NO_FRAME if @gfn is not populated.
+ */
+uint64_t xsim_gfn_frame_locked(const struct xsim_dom *d, uint64_t gfn);
+
+/**
+ * xsim_relocate_locked() - XENMAPSPACE_gmfn: move @src's frame to @dst.
+ * @d: domain (locked).
+ * @src: populated source gfn (becomes unpopulated).
+ * @dst: destination gfn; a frame it had is freed first (like Xen's
+ *       guest_physmap_add_page replacing a page).
+ * No data is copied: mappings of the frame stay valid.
+ * Return: 0, -EINVAL (bad gfn), -ENOENT (@src not populated).
+ */
+int xsim_relocate_locked(struct xsim_dom *d, uint64_t src, uint64_t dst);
+
+/**
  * xsim_populate_locked() - populate [gfn, gfn+nr) (frames read as zero).
  * @d: domain (locked).
  * @gfn: first frame.
  * @nr: count.
  * @exact: if true, a frame that is already populated fails the whole call
  *         with -EBUSY; if false, such frames are skipped.
- * Return: 0 or negative errno; nothing changes on error.
+ * Each new gfn gets a free frame (zeroed) from a rotating allocator, so a
+ * freed frame is reused only after the allocator has gone round the whole
+ * frame space: a stale mapping of it practically never aliases new memory.
+ * Return: 0, -EINVAL, -EBUSY, -ENOMEM (frame space exhausted): nothing
+ * changed; or -EIO: the RAM file could not be zeroed (the frames are
+ * populated anyway).
  */
 int xsim_populate_locked(struct xsim_dom *d, uint64_t gfn, uint64_t nr,
                          bool exact);
 
 /**
- * xsim_depopulate_locked() - punch [gfn, gfn+nr) out of RAM.
+ * xsim_depopulate_locked() - unpopulate [gfn, gfn+nr): clear the p2m
+ * entries and free their frames (holes punched in the RAM file).
  * @d: domain (locked).
  * @gfn: first frame.
  * @nr: count.
@@ -383,11 +421,19 @@ void xsim_vcpu_fifo(uint32_t domid, unsigned int vcpu,
  * xsim_doorbell_wait() - sleep until @e's doorbell moves from @seen.
  * @e: a futex port (in a MAP_SHARED state file).
  * @seen: the doorbell value observed before the caller's last check.
- * @timeout_ms: upper bound.
+ * @timeout_ms: upper bound; 0: none (no timer is armed: the caller must
+ *              arrange a periodic xsim_doorbell_kick() to bound the wait).
  * Registers as a sleeper so senders issue the wake system call.
  */
 void xsim_doorbell_wait(struct xsim_port *e, uint32_t seen,
                         unsigned int timeout_ms);
+
+/**
+ * xsim_doorbell_kick() - wake @e's sleepers without ringing the doorbell
+ * (they re-check their condition and their deadline).
+ * @e: a futex port.
+ */
+void xsim_doorbell_kick(struct xsim_port *e);
 
 /**
  * xsim_fifo_open() - create (if missing) and open a receiving FIFO.

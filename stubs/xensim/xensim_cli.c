@@ -14,6 +14,9 @@
  *        reap it; report exit status, the domain's shutdown reason and the
  *        DM's outstanding mappings. Exit 0 only if the DM exited 0 without
  *        leaking; 3 = leak, 4 = DM failed, 5 = never reached running.
+ *        When the domain shuts down meanwhile (xendevicemodel_shutdown),
+ *        the DM is asked to quit like libxl does: QMP quit, SIGTERM after
+ *        -k SECS (default 5), SIGKILL after another -k SECS.
  *   xensim qmp-quit DOMID                  QMP "quit" on qmp-libxl-DOMID
  *   xensim qemu-args DOMID MEM_MB          print libxl's QEMU command line
  *
@@ -170,31 +173,134 @@ static char *xs_state(struct xs_handle *xs, uint32_t domid)
     return xs_read(xs, XBT_NULL, path, &len);
 }
 
+static int qmp_exchange(int fd, const char *cmd)
+{
+    char buf[4096];
+    ssize_t n;
+
+    if (cmd && write(fd, cmd, strlen(cmd)) < 0)
+        return -1;
+    for (;;) {
+        struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+        if (poll(&pfd, 1, 5000) <= 0)
+            return -1;
+        n = read(fd, buf, sizeof(buf) - 1);
+        if (n <= 0)
+            return 0; /* closed: fine after quit */
+        buf[n] = '\0';
+        if (strstr(buf, "\"return\"") || strstr(buf, "\"QMP\"") ||
+            strstr(buf, "\"error\""))
+            return 0;
+    }
+}
+
+/* QMP greeting, qmp_capabilities, quit on qmp-libxl-@dom. Return: 0 or -errno. */
+static int qmp_quit(const struct xsim_run *run, const char *dom)
+{
+    char path[XSIM_RUN_PATH_MAX + 32];
+    int fd, rc = 0;
+
+    snprintf(path, sizeof(path), "%s/qmp-libxl-%s", run->path, dom);
+    fd = unix_connect(path);
+    if (fd < 0)
+        return fd;
+    if (qmp_exchange(fd, NULL) ||
+        qmp_exchange(fd, "{\"execute\":\"qmp_capabilities\"}\n") ||
+        qmp_exchange(fd, "{\"execute\":\"quit\"}\n"))
+        rc = -EPROTO;
+    close(fd);
+    return rc;
+}
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/*
+ * Wait for the device model @pid to exit. Like libxl, which destroys a
+ * domain (and its device model) once the domain shuts down (the device
+ * model runs with -no-shutdown): when the domain's shutdown count rises
+ * above @base, ask the device model to quit over QMP, then SIGTERM after
+ * @kill_ms, then SIGKILL after another @kill_ms.
+ */
+static void reap_dm(const struct xsim_run *run, struct xsim_dom *d, pid_t pid,
+                    uint64_t base, unsigned int kill_ms, int *st)
+{
+    enum { RUNNING, QMP, TERM, KILL } phase = RUNNING;
+    uint64_t since = 0;
+    char id[16];
+
+    snprintf(id, sizeof(id), "%u", d->domid);
+    while (waitpid(pid, st, WNOHANG) != pid) {
+        uint64_t count, now = now_ms();
+        uint32_t reason;
+
+        if (phase == RUNNING) {
+            xsim_lock(d);
+            count = d->sh->shutdown_count;
+            reason = d->sh->shutdown_reason;
+            xsim_unlock(d);
+            if (count > base) {
+                int q = qmp_quit(run, id);
+
+                printf("dm domain shut down (reason=%s): %s\n",
+                       reason_name(reason),
+                       q ? "no QMP, sending SIGTERM" : "quit sent over QMP");
+                fflush(stdout);
+                phase = q ? TERM : QMP;
+                if (q)
+                    kill(pid, SIGTERM);
+                since = now;
+            }
+        } else if (phase != KILL && now - since >= kill_ms) {
+            printf("dm still running after %u ms: %s\n", kill_ms,
+                   phase == QMP ? "SIGTERM" : "SIGKILL");
+            fflush(stdout);
+            kill(pid, phase == QMP ? SIGTERM : SIGKILL);
+            phase = phase == QMP ? TERM : KILL;
+            since = now;
+        }
+        poll(NULL, 0, 20);
+    }
+}
+
 static int cmd_run_dm(const struct xsim_run *run, int argc, char **argv)
 {
     char xsp[XSIM_RUN_PATH_MAX + 32], id[16];
-    int timeout = 30, wait_running = 1, opt, st, rc = 0;
+    int timeout = 30, wait_running = 1, opt, st = 0, rc = 0;
+    unsigned int kill_ms = 5000;
+    uint64_t base_shutdowns;
     struct xsim_dom *d;
     uint32_t domid;
     pid_t pid;
 
     optind = 1;
-    while ((opt = getopt(argc, argv, "+t:n")) != -1) {
+    while ((opt = getopt(argc, argv, "+t:nk:")) != -1) {
         if (opt == 't')
             timeout = atoi(optarg);
+        else if (opt == 'k')
+            kill_ms = (unsigned int)(atof(optarg) * 1000);
         else if (opt == 'n')
             wait_running = 0;
         else
             return 2;
     }
     if (optind + 1 >= argc) {
-        fprintf(stderr, "usage: xensim run-dm [-t SECS] [-n] DOMID -- PROG "
-                "ARGS...\n");
+        fprintf(stderr, "usage: xensim run-dm [-t SECS] [-k SECS] [-n] DOMID "
+                "-- PROG ARGS...\n");
         return 2;
     }
     if (open_dom(run, argv[optind], &d))
         return 1;
     domid = d->domid;
+    xsim_lock(d);
+    base_shutdowns = d->sh->shutdown_count;
+    xsim_unlock(d);
     optind++;
     if (strcmp(argv[optind], "--") == 0)
         optind++;
@@ -250,7 +356,7 @@ static int cmd_run_dm(const struct xsim_run *run, int argc, char **argv)
         fflush(stdout);
     }
     if (pid > 0)
-        waitpid(pid, &st, 0);
+        reap_dm(run, d, pid, base_shutdowns, kill_ms, &st);
     if (WIFEXITED(st)) {
         printf("dm exit status=%d\n", WEXITSTATUS(st));
         if (WEXITSTATUS(st) && !rc)
@@ -275,56 +381,45 @@ static int cmd_run_dm(const struct xsim_run *run, int argc, char **argv)
     return rc;
 }
 
-static int qmp_exchange(int fd, const char *cmd)
-{
-    char buf[4096];
-    ssize_t n;
-
-    if (cmd && write(fd, cmd, strlen(cmd)) < 0)
-        return -1;
-    for (;;) {
-        struct pollfd pfd = { .fd = fd, .events = POLLIN };
-
-        if (poll(&pfd, 1, 5000) <= 0)
-            return -1;
-        n = read(fd, buf, sizeof(buf) - 1);
-        if (n <= 0)
-            return 0; /* closed: fine after quit */
-        buf[n] = '\0';
-        if (strstr(buf, "\"return\"") || strstr(buf, "\"QMP\"") ||
-            strstr(buf, "\"error\""))
-            return 0;
-    }
-}
-
 static int cmd_qmp_quit(const struct xsim_run *run, const char *arg)
 {
-    char path[XSIM_RUN_PATH_MAX + 32];
-    int fd;
+    int rc = qmp_quit(run, arg);
 
-    snprintf(path, sizeof(path), "%s/qmp-libxl-%s", run->path, arg);
-    fd = unix_connect(path);
-    if (fd < 0) {
-        fprintf(stderr, "xensim: QMP %s: %s\n", path, strerror(-fd));
-        return 1;
-    }
-    if (qmp_exchange(fd, NULL) || qmp_exchange(fd,
-        "{\"execute\":\"qmp_capabilities\"}\n") ||
-        qmp_exchange(fd, "{\"execute\":\"quit\"}\n")) {
-        close(fd);
+    if (rc == -EPROTO)
         fprintf(stderr, "xensim: QMP exchange failed\n");
-        return 1;
-    }
-    close(fd);
-    printf("ok quit sent\n");
-    return 0;
+    else if (rc)
+        fprintf(stderr, "xensim: QMP %s/qmp-libxl-%s: %s\n", run->path, arg,
+                strerror(-rc));
+    else
+        printf("ok quit sent\n");
+    return rc ? 1 : 0;
 }
 
+/*
+ * libxl's device-model command line for an HVM guest (the parts a device
+ * model on xensim needs). -smp carries the domain's vCPU count as both
+ * the online and the maximum count, as libxl passes them: a device model
+ * serves one ioreq slot per possible vCPU. Without the domain (not created
+ * yet) -smp is left out, with a warning.
+ */
 static int cmd_qemu_args(const struct xsim_run *run, const char *dom,
                          const char *mem)
 {
     const char *p = run->path;
+    char smp[64] = "";
+    struct xsim_dom *d = NULL;
+    char *end;
+    unsigned long domid = strtoul(dom, &end, 0);
 
+    if (*dom && !*end && domid < 0x7ff0 &&
+        xsim_dom_open(run, (uint32_t)domid, &d) == 0) {
+        snprintf(smp, sizeof(smp), "-smp %u,maxcpus=%u ", d->sh->nr_vcpus,
+                 d->sh->nr_vcpus);
+        xsim_dom_close(d);
+    } else {
+        fprintf(stderr, "xensim: qemu-args: domain %s not found, -smp left "
+                "out\n", dom);
+    }
     printf("-xen-domid %s -no-shutdown "
            "-chardev socket,id=libxl-cmd,path=%s/qmp-libxl-%s,server=on,"
            "wait=off -mon chardev=libxl-cmd,mode=control "
@@ -332,8 +427,8 @@ static int cmd_qemu_args(const struct xsim_run *run, const char *dom,
            "server=on,wait=off -mon chardev=libxenstat-cmd,mode=control "
            "-nodefaults -no-user-config -name guest%s -vnc none "
            "-display none -serial file:%s/serial-%s.log "
-           "-machine xenfv,suppress-vmdesc=on -m %s -net none\n",
-           dom, p, dom, p, dom, dom, p, dom, mem);
+           "-machine xenfv,suppress-vmdesc=on %s-m %s -net none\n",
+           dom, p, dom, p, dom, dom, p, dom, smp, mem);
     return 0;
 }
 
@@ -344,7 +439,7 @@ static void usage(void)
             "  ping | stop | xs-drop\n"
             "  create DOMID MEM_MB VCPUS | destroy DOMID\n"
             "  info DOMID | acct DOMID [PID]\n"
-            "  run-dm [-t SECS] [-n] DOMID -- PROG ARGS...\n"
+            "  run-dm [-t SECS] [-k SECS] [-n] DOMID -- PROG ARGS...\n"
             "  qmp-quit DOMID | qemu-args DOMID MEM_MB\n");
 }
 

@@ -81,6 +81,65 @@ static double eventfd_rate(long n)
     return (double)n / (t1 - t0);
 }
 
+/*
+ * The reference runs in a helper process forked at startup, before the
+ * guest side is attached: it stays a single-threaded process (the guest
+ * side runs a helper thread, and glibc's read/write/poll wrappers cost
+ * more in a process that has ever had threads, also in its fork()ed
+ * children), so the reference does not move with the guest side's
+ * threading. Requests: a long n over @req; answers: a double over @ans.
+ */
+struct ref {
+    pid_t pid;
+    int req, ans;
+};
+
+static int ref_start(struct ref *r)
+{
+    int q[2], a[2];
+
+    if (pipe2(q, O_CLOEXEC) != 0 || pipe2(a, O_CLOEXEC) != 0)
+        return -1;
+    r->pid = fork();
+    if (r->pid < 0)
+        return -1;
+    if (r->pid == 0) {
+        long n;
+
+        close(q[1]);
+        close(a[0]);
+        while (read(q[0], &n, sizeof(n)) == sizeof(n) && n > 0) {
+            double v = eventfd_rate(n);
+
+            if (write(a[1], &v, sizeof(v)) != sizeof(v))
+                break;
+        }
+        _exit(0);
+    }
+    close(q[0]);
+    close(a[1]);
+    r->req = q[1];
+    r->ans = a[0];
+    return 0;
+}
+
+static double ref_rate(struct ref *r, long n)
+{
+    double v;
+
+    if (write(r->req, &n, sizeof(n)) != sizeof(n) ||
+        read(r->ans, &v, sizeof(v)) != sizeof(v))
+        return 0;
+    return v;
+}
+
+static void ref_stop(struct ref *r)
+{
+    close(r->req);
+    close(r->ans);
+    waitpid(r->pid, NULL, 0);
+}
+
 static double guest_rate(struct xsg_guest *g, long n)
 {
     double t0, t1;
@@ -105,6 +164,7 @@ int main(int argc, char **argv)
     double base = 0, sim = 0;
     struct xsim_run run;
     struct xsg_guest *g = NULL;
+    struct ref ref;
     uint32_t v;
     pid_t pid;
     int ok = 0;
@@ -112,6 +172,8 @@ int main(int argc, char **argv)
     if (len <= 0 || n <= 0 || rounds <= 0)
         return 1;
     exe[len] = '\0';
+    if (ref_start(&ref) != 0)
+        return 1;
     bdir = dirname(dirname(exe)); /* $(B)/bench/NAME */
     if (!mkdtemp(dir) || xsim_run_open(&run, dir) ||
         xsim_dom_create(&run, 0, 0, 1) || xsim_dom_create(&run, 1, 16 << 20, 1))
@@ -133,7 +195,7 @@ int main(int argc, char **argv)
         for (int i = 0; i < 1000; i++) /* warm up */
             xsg_pio_read(g, 0, 0x3f8, 1, &v);
         for (int r = 0; r < rounds && ok; r++) {
-            double b = eventfd_rate(n), s = guest_rate(g, n);
+            double b = ref_rate(&ref, n), s = guest_rate(g, n);
 
             if (b > base)
                 base = b;
@@ -143,6 +205,7 @@ int main(int argc, char **argv)
         }
     }
     xsg_detach(g);
+    ref_stop(&ref);
     kill(pid, SIGTERM);
     waitpid(pid, NULL, 0);
     xsim_dom_destroy(&run, 1);

@@ -36,16 +36,23 @@ check "run-dm exit 0 (clean exit, no leak)" test $rc -eq 0
 check "exit status reported" grep -q "dm exit status=0" "$XSIM_DIR/rundm.log"
 check "zero outstanding mappings" grep -q "foreign_maps=0 foreign_pages=0 resource_maps=0 grant_maps=0" "$XSIM_DIR/rundm.log"
 
-# A device model that shuts the domain down: the reason is reported.
-LD_LIBRARY_PATH="$XSIM_LIBS" "$B/xensim" run-dm -n 1 -- \
+# libxl passes -smp N,maxcpus=N for the domain's vCPUs.
+check "qemu-args passes -smp 2,maxcpus=2" sh -c "'$B/xensim' qemu-args 1 64 | grep -q -- '-smp 2,maxcpus=2 '"
+
+# A device model that shuts the domain down: like libxl, run-dm then stops
+# it (no QMP socket here: SIGTERM at once) and reports the reason.
+LD_LIBRARY_PATH="$XSIM_LIBS" "$B/xensim" run-dm -n -k 2 1 -- \
     "$B/xensim-responder" -d 1 -p 0xb004:0xb005 -s 0xb004 > "$XSIM_DIR/off.log" 2>&1 &
 rpid=$!
 "$B/xensim-probe" 1 wait 1 , out 0xb004 2 1 > "$XSIM_DIR/probe2.log" 2>&1
 check "shutdown write completed" test $? -eq 0
 check "guest I/O stops after shutdown" sh -c "! '$B/xensim-probe' 1 in 0xb004 2 2>/dev/null"
-kill -TERM "$(sed -n 's/^dm started pid=//p' "$XSIM_DIR/off.log")"
 wait $rpid
+rc=$?
+check "run-dm stopped the device model on shutdown (exit 0)" test $rc -eq 0
 check "shutdown reason reported" grep -q "dm shutdown reason=reboot" "$XSIM_DIR/off.log"
+check "device model asked to quit" grep -q "dm domain shut down (reason=reboot): no QMP, sending SIGTERM" "$XSIM_DIR/off.log"
+check "device model exit status reported" grep -q "dm exit status=0" "$XSIM_DIR/off.log"
 
 # A leaking device model fails the run.
 LD_LIBRARY_PATH="$XSIM_LIBS" "$B/xensim" run-dm -n 1 -- \

@@ -128,6 +128,23 @@ n2=$(wc -l <"$D/responder.log")
 [ $rc -eq 1 ] && grep -qxF "$D/bad.scn:2: 'repeat' without 'end'" "$D/err" && [ "$n2" -eq "$n1" ] &&
     ok "malformed scenario rejected before running" || notok "malformed (exit $rc, $((n2 - n1)) requests): $(cat "$D/err")"
 
+# Raw injection (stubs/guest/raw.h): the responder answers a raw slot
+# request, ignores a slot not marked READY (the slot is reset after the
+# timeout, so the next request works), and drains raw buffered slots.
+cat >"$D/raw.scn" <<'SCN'
+raw ioreq type=pio size=1 addr=0x3fd dir=read expect data 0x78
+timeout 200
+raw ioreq vcpu=1 type=pio size=1 addr=0x3fd dir=read state=none expect timeout
+raw ioreq vcpu=1 type=pio size=1 addr=0x3fd dir=read expect data 0x78
+raw buffered slot type=copy size=1 addr=0xa0123 data=0x41 slot type=copy size=2 addr=0xa0124 data=0x4243
+sleep 200
+raw buffered-ptrs expect rp=2 wp=2
+SCN
+$G -d "$D" run "$D/raw.scn" >/dev/null 2>"$D/err" && ok "raw ioreq/buffered scenario" ||
+    notok "raw scenario: $(cat "$D/err")"
+grep -q "buf w addr=0xa0124 size=2 data=0x4243" "$D/responder.log" &&
+    ok "raw buffered slots reached the device model" || notok "raw buffered slots not seen"
+
 # A device model that does not answer.
 kill -STOP "$RPID"
 $G -d "$D" exec 'timeout 200' 'expect error ETIMEDOUT' 'in b 0x3fd' >/dev/null 2>"$D/err"

@@ -539,7 +539,113 @@ static const struct bad_case bad_cases[] = {
     { "expect server", "t.scn:1: expect server: missing ID" },
     { "expect msi count 1 within", "t.scn:1: expect msi: missing MS" },
     { "expect msi count 1 after 3", "t.scn:1: expect msi: unexpected 'after'" },
+    /* raw */
+    { "raw", "t.scn:1: raw: missing ioreq, buffered or buffered-ptrs" },
+    { "raw io", "t.scn:1: raw: expected ioreq, buffered or buffered-ptrs, got 'io'" },
+    { "raw ioreq size=1", "t.scn:1: raw ioreq: missing type=T" },
+    { "raw ioreq type=pio", "t.scn:1: raw ioreq: missing size=S" },
+    { "raw ioreq type=mmio size=1", "t.scn:1: raw ioreq: bad value 'mmio' for type" },
+    { "raw ioreq type=256 size=1", "t.scn:1: raw ioreq: type=0x100 out of range (max 0xff)" },
+    { "raw ioreq type=pio size=1 state=16", "t.scn:1: raw ioreq: state=0x10 out of range (max 0xf)" },
+    { "raw ioreq type=pio size=1 ptr=2", "t.scn:1: raw ioreq: ptr=0x2 out of range (max 0x1)" },
+    { "raw ioreq type=pio size=1 dir=in", "t.scn:1: raw ioreq: dir must be 'read' or 'write', got 'in'" },
+    { "raw ioreq type=pio size=1 colour=red", "t.scn:1: raw ioreq: unknown key 'colour'" },
+    { "raw ioreq type=pio size=1 vcpu=64", "t.scn:1: raw ioreq: vcpu=0x40 out of range (max 0x3f)" },
+    { "raw ioreq type=pio size=1 expect", "t.scn:1: raw ioreq: expected 'data' or 'timeout' after 'expect'" },
+    { "raw ioreq type=pio size=1 expect data", "t.scn:1: raw ioreq: missing VALUE" },
+    { "raw ioreq type=pio size=1 expect data 1 expect timeout",
+      "t.scn:1: raw ioreq: 'expect data' and 'expect timeout' exclude each other" },
+    { "raw ioreq type=pio size=1 junk", "t.scn:1: raw ioreq: unexpected 'junk'" },
+    { "raw buffered slot size=1", "t.scn:1: raw buffered: a slot needs type=T and size=S" },
+    { "raw buffered slot type=pio size=3", "t.scn:1: raw buffered: slot size must be 1, 2, 4 or 8" },
+    { "raw buffered slot type=pio size=1 addr=0x100000",
+      "t.scn:1: raw buffered: addr=0x100000 out of range (max 0xfffff)" },
+    { "raw buffered slot type=pio size=1 data=0x100000000",
+      "t.scn:1: raw buffered: data=0x100000000 out of range (max 0xffffffff)" },
+    { "raw buffered extra=-1", "t.scn:1: raw buffered: bad value '-1' for extra" },
+    { "raw buffered slot type=pio size=1 extra=1", "t.scn:1: raw buffered: unknown key 'extra'" },
+    { "raw buffered-ptrs expect", "t.scn:1: raw buffered-ptrs: 'expect' needs rp=N and/or wp=N" },
+    { "raw buffered-ptrs expect rp=1 xp=2", "t.scn:1: raw buffered-ptrs: unknown key 'xp'" },
 };
+
+START_TEST(raw_cmds)
+{
+    struct xsg_scenario *sc;
+    const ioreq_t *rq;
+    const buf_ioreq_t *bs;
+    struct xsg_scenario_cmd c;
+
+    sc = ok("raw ioreq type=copy size=3 count=0xffffffff addr=0xfee00000 "
+            "data=0x1234 dir=read ptr=1 df=1 state=inprocess server=2 vcpu=1");
+    c = sc->cmds[0];
+    ck_assert_int_eq(c.op, XSG_OP_RAW_IOREQ);
+    ck_assert_uint_eq(c.nbytes, sizeof(ioreq_t));
+    rq = (const ioreq_t *)c.bytes;
+    ck_assert_uint_eq(rq->type, IOREQ_TYPE_COPY);
+    ck_assert_uint_eq(rq->size, 3);
+    ck_assert_uint_eq(rq->count, 0xffffffffu);
+    ck_assert_uint_eq(rq->addr, 0xfee00000u);
+    ck_assert_uint_eq(rq->data, 0x1234);
+    ck_assert_uint_eq(rq->dir, IOREQ_READ);
+    ck_assert_uint_eq(rq->data_is_ptr, 1);
+    ck_assert_uint_eq(rq->df, 1);
+    ck_assert_uint_eq(c.state, STATE_IOREQ_INPROCESS);
+    ck_assert_uint_eq(c.server, 2);
+    ck_assert(c.vcpu_given);
+    ck_assert_uint_eq(c.vcpu, 1);
+    ck_assert(!c.has_expect);
+    xsg_scenario_free(sc);
+    /* defaults: count 1, write, READY, server 0, current vCPU */
+    c = one("raw ioreq type=0x7f size=4");
+    ck_assert(!c.vcpu_given);
+    ck_assert_uint_eq(c.state, STATE_IOREQ_READY);
+    c = one("raw ioreq type=pio size=1 addr=0x60 dir=read expect data 0xab mask 0xff");
+    ck_assert(c.has_expect);
+    ck_assert_uint_eq(c.value, 0xab);
+    ck_assert_uint_eq(c.mask, 0xff);
+    c = one("raw ioreq type=pio size=1 state=0 expect timeout");
+    ck_assert_int_eq(c.expect_errno, ETIMEDOUT);
+    ck_assert_uint_eq(c.state, 0);
+    c = one("expect error ENOENT\nraw ioreq server=5 type=pio size=1");
+    ck_assert_int_eq(c.expect_errno, ENOENT);
+
+    sc = ok("raw buffered server=1 extra=600 slot type=copy size=8 addr=0xa0000 "
+            "data=0xffffffff slot type=0xee size=1 addr=0xfffff dir=read");
+    c = sc->cmds[0];
+    ck_assert_int_eq(c.op, XSG_OP_RAW_BUFFERED);
+    ck_assert_uint_eq(c.nbytes, 2 * sizeof(buf_ioreq_t));
+    ck_assert_uint_eq(c.extra, 600);
+    ck_assert_uint_eq(c.server, 1);
+    bs = (const buf_ioreq_t *)c.bytes;
+    ck_assert_uint_eq(bs[0].size, 3);
+    ck_assert_uint_eq(bs[0].data, 0xffffffffu);
+    ck_assert_uint_eq(bs[1].type, 0xee);
+    ck_assert_uint_eq(bs[1].addr, 0xfffff);
+    ck_assert_uint_eq(bs[1].dir, IOREQ_READ);
+    xsg_scenario_free(sc);
+    c = one("raw buffered extra=3");
+    ck_assert_uint_eq(c.nbytes, 0);
+    c = one("raw buffered-ptrs expect rp=3 wp=4");
+    ck_assert_int_eq(c.op, XSG_OP_RAW_PTRS);
+    ck_assert(c.has_expect && c.has_expect2);
+    ck_assert_uint_eq(c.value, 3);
+    ck_assert_uint_eq(c.value2, 4);
+
+    roundtrip("raw ioreq type=pio size=1",
+              "raw ioreq server=0 type=pio size=1 count=1 addr=0x0 data=0x0 dir=write ptr=0 df=0");
+    roundtrip("raw ioreq  vcpu=3 type=200 size=0 count=0 addr=1 data=2 dir=read ptr=1 df=1 state=15 "
+              "expect data 5 mask 0xf0",
+              "raw ioreq vcpu=3 server=0 type=200 size=0 count=0 addr=0x1 data=0x2 dir=read ptr=1 df=1 "
+              "state=15 expect data 0x5 mask 0xf0");
+    roundtrip("raw ioreq type=invalidate size=4 expect timeout",
+              "raw ioreq server=0 type=invalidate size=4 count=1 addr=0x0 data=0x0 dir=write ptr=0 df=0 "
+              "expect timeout");
+    roundtrip("raw buffered slot type=copy size=2 addr=0xb8000 data=0x4141",
+              "raw buffered server=0 extra=0 slot type=copy size=2 addr=0xb8000 data=0x4141 dir=write");
+    roundtrip("raw buffered-ptrs server=1", "raw buffered-ptrs server=1");
+    roundtrip("raw buffered-ptrs expect wp=9", "raw buffered-ptrs server=0 expect wp=9");
+}
+END_TEST
 
 START_TEST(errors)
 {
@@ -634,6 +740,7 @@ int main(void)
     tcase_add_test(tc, nul_and_names);
     tcase_add_test(tc, parse_file);
     tcase_add_test(tc, crc);
+    tcase_add_test(tc, raw_cmds);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

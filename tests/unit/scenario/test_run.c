@@ -273,6 +273,42 @@ static void f_observe(void *o, struct xsg_obs *obs)
     pthread_mutex_unlock(&f->lock);
 }
 
+static int f_raw_ioreq(void *o, unsigned int vcpu, unsigned int server,
+                       ioreq_t *req, uint8_t state)
+{
+    logf_(o, "raw ioreq v%u s%u t%u sz%u c%u 0x%llx 0x%llx d%u p%u f%u st%u\n",
+          vcpu, server, req->type, req->size, req->count,
+          (unsigned long long)req->addr, (unsigned long long)req->data,
+          req->dir, req->data_is_ptr, req->df, state);
+    if (state != STATE_IOREQ_READY)
+        return -ETIMEDOUT;
+    req->data = req->addr + 1;
+    return 0;
+}
+
+static int f_raw_buffered(void *o, unsigned int server,
+                          const buf_ioreq_t *slots, unsigned int n,
+                          uint32_t extra)
+{
+    logf_(o, "raw buffered s%u n%u x%u", server, n, extra);
+    for (unsigned int i = 0; i < n; i++)
+        logf_(o, " [t%u sz%u 0x%x 0x%x d%u]", slots[i].type, slots[i].size,
+              (unsigned int)slots[i].addr, slots[i].data, slots[i].dir);
+    logf_(o, "\n");
+    return 0;
+}
+
+static int f_raw_buffered_ptrs(void *o, unsigned int server, uint32_t *rp,
+                               uint32_t *wp)
+{
+    (void)o;
+    if (server != 0)
+        return -ENOENT;
+    *rp = 2;
+    *wp = 5;
+    return 0;
+}
+
 static struct fake *fk;
 static struct xsg_scenario_backend be;
 
@@ -295,7 +331,8 @@ static void setup(void)
         .ram_populated = f_ram_populated, .grant = f_grant,
         .grant_end = f_grant_end, .balloon_out = f_balloon_out,
         .balloon_in = f_balloon_in, .wait_servers = f_wait_servers,
-        .observe = f_observe,
+        .observe = f_observe, .raw_ioreq = f_raw_ioreq,
+        .raw_buffered = f_raw_buffered, .raw_buffered_ptrs = f_raw_buffered_ptrs,
     };
 }
 
@@ -385,6 +422,40 @@ START_TEST(accesses_reach_backend)
                      "wait 1 300\n"
                      "timeout 250\n");
     ck_assert_uint_eq(fk->timeout_ms, 250);
+}
+END_TEST
+
+START_TEST(raw_commands)
+{
+    char out[512];
+
+    run_ok("vcpu 2\n"
+           "raw ioreq type=copy size=3 count=0 addr=0x10 data=7 dir=read ptr=1 df=1 "
+           "expect data 0x11\n"
+           "raw ioreq vcpu=1 server=3 type=pio size=1 state=none expect timeout\n"
+           "raw buffered server=1 extra=4 slot type=copy size=8 addr=0xa0000 data=9\n"
+           "raw buffered-ptrs expect rp=2 wp=5\n");
+    ck_assert_str_eq(fk->log,
+                     "raw ioreq v2 s0 t1 sz3 c0 0x10 0x7 d1 p1 f1 st1\n"
+                     "raw ioreq v1 s3 t0 sz1 c1 0x0 0x0 d0 p0 f0 st0\n"
+                     "raw buffered s1 n1 x4 [t1 sz3 0xa0000 0x9 d0]\n");
+    run_fails("raw ioreq type=pio size=1 addr=4 expect data 4",
+              "t.scn:1: expected 0x4, got 0x5");
+    run_fails("raw ioreq type=pio size=1 state=0",
+              "t.scn:1: raw ioreq server=0 type=pio size=1 count=1 addr=0x0 data=0x0 dir=write "
+              "ptr=0 df=0 state=0: ETIMEDOUT (Connection timed out)");
+    run_fails("raw ioreq type=pio size=1 expect timeout",
+              "t.scn:1: expected error ETIMEDOUT, got success");
+    run_fails("raw buffered-ptrs expect wp=4", "t.scn:1: expected wp 4, got 5");
+    run_fails("raw buffered-ptrs expect rp=1", "t.scn:1: expected rp 1, got 2");
+    run_ok("expect error ENOENT\nraw buffered-ptrs server=1");
+    ck_assert_int_eq(run_text("raw buffered-ptrs", NULL, 0, out, sizeof(out), false), 0);
+    ck_assert_str_eq(out, "raw buffered-ptrs server=0 = rp 2 wp 5\n");
+    /* a backend without raw support */
+    be.raw_ioreq = NULL;
+    run_fails("raw ioreq type=pio size=1",
+              "t.scn:1: raw ioreq server=0 type=pio size=1 count=1 addr=0x0 data=0x0 dir=write "
+              "ptr=0 df=0: ENOSYS (Function not implemented)");
 }
 END_TEST
 
@@ -640,6 +711,7 @@ int main(void)
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, accesses_reach_backend);
     tcase_add_test(tc, vcpu_switch);
+    tcase_add_test(tc, raw_commands);
     tcase_add_test(tc, value_checks);
     tcase_add_test(tc, unchecked_reads_print);
     tcase_add_test(tc, errors_and_expect_error);
