@@ -155,7 +155,7 @@ distclean: clean
 	rm -f config.mak config.h
 
 help:
-	@echo "Targets: all check check-valgrind bench run install uninstall clean distclean"
+	@echo "Targets: all check check-valgrind check-qemu bench fuzz run install uninstall clean distclean"
 	@echo "Variables: SANITIZE=1 WERROR=0 V=1 PREFIX=... DESTDIR=..."
 
 .PHONY: all tests check check-valgrind bench run install uninstall clean distclean help
