@@ -623,7 +623,7 @@ START_TEST(dma_delay_holds_the_mapping)
     piix3_ide_reset(f->ide);
     clock_gettime(CLOCK_MONOTONIC, &b);
     ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
-    ck_assert_int_lt(ms, 5000);
+    ck_assert_int_lt(ms, 30000);      /* far from the 60 s hold */
     ck_assert_uint_eq(HS.dma_unmaps, 2);
     piix3_ide_set_dma_delay(f->ide, 0);
 }

@@ -614,7 +614,7 @@ START_TEST(within_polls)
     ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
     /* Clock granularity may wake the last poll a hair early. */
     ck_assert_int_ge(ms, 90);
-    ck_assert_int_lt(ms, 2000);
+    ck_assert_int_lt(ms, 10000);       /* not waiting forever */
 }
 END_TEST
 
@@ -668,7 +668,8 @@ START_TEST(parallel_failure_stops_all)
               "t.scn:8: expected 0x0, got 0x61");
     clock_gettime(CLOCK_MONOTONIC, &b);
     ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
-    ck_assert_int_lt(ms, 5000);
+    /* 100M reads would take far longer; generous for valgrind's pace. */
+    ck_assert_int_lt(ms, 60000);
     ck_assert_uint_lt(fk->pio_reads, 100000000);
     ck_assert_ptr_null(strstr(fk->log, "0x99"));
     /* a section naming a vCPU the domain lacks fails before any thread runs */
@@ -681,7 +682,7 @@ START_TEST(parallel_failure_stops_all)
               "t.scn:5: in b 0xe0: ETIMEDOUT (Connection timed out)");
     clock_gettime(CLOCK_MONOTONIC, &b);
     ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
-    ck_assert_int_lt(ms, 3000);
+    ck_assert_int_lt(ms, 9000);        /* well before the 10 s sleep ends */
 }
 END_TEST
 
