@@ -174,6 +174,7 @@ void xen_hvm_platform_setup(struct xen_hvm *h)
         .opaque = h,
     };
     pthread_mutex_init(&h->physmap_lock, NULL);
+    h->physmap_lock_ready = true;
 }
 
 /* ---- physmap listener ---- */

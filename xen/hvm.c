@@ -379,9 +379,9 @@ void xen_hvm_destroy(struct xen_hvm *h)
     h->fmem = NULL;
     h->dmod = NULL;
     h->xch = NULL;
-    if (h->platform_ops.shutdown) {
+    if (h->physmap_lock_ready) {
         pthread_mutex_destroy(&h->physmap_lock);
-        h->platform_ops.shutdown = NULL;
+        h->physmap_lock_ready = false;
     }
 }
 

@@ -100,6 +100,7 @@ struct xen_hvm {
     MemoryListener physmap_listener;
     bool physmap_up;
     pthread_mutex_t physmap_lock;  /* physmap[]: read by DMA workers */
+    bool physmap_lock_ready;
     struct xen_hvm_physmap physmap[4];
     unsigned n_physmap;
     GArray *pcidevs;              /* uint16_t devfn registered with Xen */

@@ -108,37 +108,66 @@ int xen_monitor_register(struct xen_monitor *m, const char *name,
     return 0;
 }
 
-int xen_monitor_execute(struct xen_monitor *m, const char *line, GString *out)
+/*
+ * Find the command @line names: the longest registered name made of its
+ * leading words. *@args gets the rest (g_free()); *@first the first word
+ * (g_free()), for messages. NULL if none.
+ */
+static struct monitor_cmd *lookup(struct xen_monitor *m, const char *line,
+                                  char **args, char **first)
 {
     g_auto(GStrv) all = g_strsplit_set(line ? line : "", " \t\r\n", -1);
     g_autoptr(GPtrArray) words = g_ptr_array_new();
 
+    *args = NULL;
+    *first = NULL;
     for (guint i = 0; all[i]; i++)
         if (all[i][0])
             g_ptr_array_add(words, all[i]);
-    if (words->len == 0) {
-        g_string_append(out, "empty command; try 'help'\n");
-        return -ENOENT;
-    }
-
-    /* Longest registered name made of the leading words wins. */
+    if (words->len == 0)
+        return NULL;
+    *first = g_strdup(g_ptr_array_index(words, 0));
     for (guint n = words->len; n > 0; n--) {
         g_autoptr(GString) name = g_string_new(NULL);
-        g_autoptr(GString) args = g_string_new(NULL);
+        g_autoptr(GString) rest = g_string_new(NULL);
         struct monitor_cmd *c;
 
         for (guint i = 0; i < words->len; i++) {
-            GString *dst = i < n ? name : args;
+            GString *dst = i < n ? name : rest;
 
             if (dst->len)
                 g_string_append_c(dst, ' ');
             g_string_append(dst, g_ptr_array_index(words, i));
         }
         c = find_exact(m, name->str);
-        if (c)
-            return c->fn(c->opaque, args->str, out);
+        if (c) {
+            *args = g_string_free(g_steal_pointer(&rest), FALSE);
+            return c;
+        }
     }
-    g_string_append_printf(out, "unknown command: '%s'; try 'help'\n",
-                           (const char *)g_ptr_array_index(words, 0));
+    return NULL;
+}
+
+bool xen_monitor_knows(struct xen_monitor *m, const char *line)
+{
+    g_autofree char *args = NULL;
+    g_autofree char *first = NULL;
+
+    return lookup(m, line, &args, &first) != NULL;
+}
+
+int xen_monitor_execute(struct xen_monitor *m, const char *line, GString *out)
+{
+    g_autofree char *args = NULL;
+    g_autofree char *first = NULL;
+    struct monitor_cmd *c = lookup(m, line, &args, &first);
+
+    if (c)
+        return c->fn(c->opaque, args, out);
+    if (!first)
+        g_string_append(out, "empty command; try 'help'\n");
+    else
+        g_string_append_printf(out, "unknown command: '%s'; try 'help'\n",
+                               first);
     return -ENOENT;
 }

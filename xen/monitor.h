@@ -11,6 +11,8 @@
 #ifndef XENDM_XEN_MONITOR_H
 #define XENDM_XEN_MONITOR_H
 
+#include <stdbool.h>
+
 #include <glib.h>
 
 /**
@@ -51,6 +53,12 @@ void xen_monitor_destroy(struct xen_monitor *m);
 int xen_monitor_register(struct xen_monitor *m, const char *name,
                          const char *args_help, const char *help,
                          xen_monitor_fn *fn, void *opaque);
+
+/**
+ * xen_monitor_knows() - Return: true if @line names a registered command.
+ * @m: the table. @line: a command line.
+ */
+bool xen_monitor_knows(struct xen_monitor *m, const char *line);
 
 /**
  * xen_monitor_execute() - run one command line.

@@ -89,13 +89,12 @@ static int rs_dirty_log(void *opaque, bool enable, struct qmp_error *err)
 static char *rs_hmp(void *opaque, const char *cmdline)
 {
     struct xendm *dm = opaque;
-    GString *out = g_string_new(NULL);
+    GString *out;
 
-    if (xen_monitor_execute(&dm->mon, cmdline, out) == -ENOENT &&
-        strncmp(out->str, "unknown command", 15) == 0) {
-        g_string_free(out, TRUE);
-        return NULL;
-    }
+    if (!xen_monitor_knows(&dm->mon, cmdline))
+        return NULL;            /* QMP answers unknown commands itself */
+    out = g_string_new(NULL);
+    xen_monitor_execute(&dm->mon, cmdline, out);
     return g_string_free(out, FALSE);
 }
 

@@ -175,6 +175,14 @@ START_TEST(log_level_at_run_time)
     ck_assert_ptr_nonnull(strstr(r, "unknown level 'loud'"));
     g_free(r);
     ck_assert_int_eq(log_get_level(), LOG_LEVEL_DEBUG);
+    /* A command the table does not know is QMP's to answer. */
+    ck_assert(xen_monitor_knows(&dm.mon, "  log   level"));
+    ck_assert(!xen_monitor_knows(&dm.mon, "frobnicate now"));
+    ck_assert(!xen_monitor_knows(&dm.mon, ""));
+    r = qmp_server_handle_line(dm.qmp, "{\"execute\": \"human-monitor-command\", "
+                               "\"arguments\": {\"command-line\": \"frobnicate now\"}}");
+    ck_assert_ptr_nonnull(strstr(r, "unknown command: 'frobnicate'"));
+    g_free(r);
     log_set_level(LOG_LEVEL_INFO);
     xendm_destroy(&dm);
 }
