@@ -286,11 +286,19 @@ static void physmap_log_sync(MemoryListener *l, MemoryRegionSection *s)
         /* Nothing known: redraw everything. */
         memory_region_set_dirty(s->mr, s->offset_within_region, s->size);
     } else {
-        for (uint64_t i = 0; i < pages; i++)
-            if (bitmap[i / bits] & (1ul << (i % bits)))
+        /* One call per run of dirty pages, not per page. */
+        for (uint64_t i = 0; i < pages;) {
+            uint64_t run = 0;
+
+            while (i + run < pages &&
+                   (bitmap[(i + run) / bits] & (1ul << ((i + run) % bits))))
+                run++;
+            if (run)
                 memory_region_set_dirty(s->mr,
                                         s->offset_within_region + (i << PAGE_SHIFT),
-                                        PAGE_SIZE);
+                                        run << PAGE_SHIFT);
+            i += run ? run : 1;
+        }
     }
     free(bitmap);
 }
