@@ -14,8 +14,10 @@
  * hang-ups while no terminal is attached: output then fills the kernel
  * buffer and, beyond it, the cap.
  *
- * Threading: single-threaded, on the thread running @ctx. Callbacks may
- * call chardev_write*() and chardev_disconnect() but not chardev_close().
+ * Threading: one thread at a time (xendm: the device-model lock's holder);
+ * @ctx's callbacks run on the thread iterating it. A source added from
+ * another thread wakes @ctx (GLib does that). Callbacks may call
+ * chardev_write*() and chardev_disconnect() but not chardev_close().
  */
 #include "xen/chardev.h"
 

@@ -109,6 +109,7 @@ static unsigned ioreq_counts(struct xen_hvm *h, struct ioreq_count *c)
     c[n++] = (struct ioreq_count){ "slot-errors", ss->slot_errors };
     c[n++] = (struct ioreq_count){ "unknown-ports", ss->unknown_ports };
     c[n++] = (struct ioreq_count){ "notify-errors", ss->notify_errors };
+    c[n++] = (struct ioreq_count){ "evtchn-errors", h->ioreq_thread.errors };
     return n;
 }
 

@@ -15,18 +15,19 @@
  *      belongs to the VGA);
  *   4. the ioreq server and its dispatcher, range registration (listener),
  *      the physmap listener, every PCI function of bus 0 registered;
- *   5. the event channel fd and a 100 ms buffered-ring poll on the default
- *      GMainContext.
+ *   5. the ioreq thread on the event channel fd (xen/ioreq-thread.c) and a
+ *      100 ms buffered-ring poll on the default GMainContext.
  *
- * Everything runs on the main thread, which is the ioreq thread.
+ * Set-up and teardown run on the main thread with the device-model lock
+ * held; requests are served by the ioreq thread under the same lock.
  */
 #include "xen/hvm.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <string.h>
 
-#include <glib-unix.h>
 #include <xentoolcore.h>
 
 #define GiB (1ull << 30)
@@ -70,18 +71,36 @@ static void disp_invalidate(void *opaque)
     xen_invalidate_map_cache(h->mc);
 }
 
-/* ---- main loop sources ---- */
+/* ---- the ioreq thread's event source: the ioreq server ---- */
 
-static gboolean on_evtchn(gint fd, GIOCondition cond, gpointer opaque)
+static int thread_next_event(void *opaque)
 {
-    struct xen_hvm *h = opaque;
-    int rc = xen_ioreq_server_handle_events(&h->srv);
-
-    if (rc < 0)
-        log_err_rl(&h->rl, "event channel: %s", strerror(-rc));
-    return G_SOURCE_CONTINUE;
+    return xen_ioreq_server_next_event(opaque);
 }
 
+static void thread_serve_event(void *opaque, int port)
+{
+    xen_ioreq_server_serve_event(opaque, (evtchn_port_t)port);
+}
+
+static const struct xen_ioreq_thread_ops ioreq_thread_ops = {
+    thread_next_event, thread_serve_event,
+};
+
+/* The ioreq thread waits in read() on the fd, not in poll(). */
+static int evtchn_set_blocking(struct xen_hvm *h, char **err)
+{
+    int fd = xenevtchn_fd(h->xce);
+    int flags = fcntl(fd, F_GETFL);
+
+    if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0)
+        return fail(err, neg_errno(), "event channel fd: %s", strerror(errno));
+    return 0;
+}
+
+/* ---- main loop sources ---- */
+
+/* The timer path: Xen does not notify every buffered write. */
 static gboolean on_buffered_timer(gpointer opaque)
 {
     struct xen_hvm *h = opaque;
@@ -317,18 +336,15 @@ int xen_hvm_init(struct xen_hvm *h, const struct xen_hvm_config *cfg,
     if (rc)
         goto out;
 
-    /* Non-blocking: a readable fd is drained until EAGAIN. */
-    if (!g_unix_set_fd_nonblocking(xenevtchn_fd(h->xce), TRUE, NULL)) {
-        rc = fail(err, -EIO, "cannot make the event channel fd non-blocking");
+    rc = evtchn_set_blocking(h, err);
+    if (rc)
+        goto out;
+    rc = xen_ioreq_thread_start(&h->ioreq_thread, &ioreq_thread_ops, &h->srv,
+                                h->cfg.dm_lock);
+    if (rc) {
+        fail(err, rc, "cannot start the ioreq thread: %s", strerror(-rc));
         goto out;
     }
-    h->evtchn_source = g_unix_fd_add(xenevtchn_fd(h->xce), G_IO_IN, on_evtchn, h);
-    /* GLib blocks a source that cannot recurse while dispatching it: it
-     * removes its fd and re-adds it afterwards, and re-adding wakes the
-     * context (an eventfd write, an extra poll and a read per ioreq).
-     * on_evtchn() never iterates the loop, so it may "recurse". */
-    g_source_set_can_recurse(g_main_context_find_source_by_id(NULL, h->evtchn_source),
-                             TRUE);
     h->buffered_timer = g_timeout_add(100, on_buffered_timer, h);
     log_info("domain %u: %" PRIu64 " MiB below 4G, %" PRIu64 " MiB above, "
              "%u vCPU slot(s)", h->cfg.domid, h->below_4g >> 20,
@@ -344,9 +360,8 @@ void xen_hvm_destroy(struct xen_hvm *h)
 {
     if (h->buffered_timer)
         g_source_remove(h->buffered_timer);
-    if (h->evtchn_source)
-        g_source_remove(h->evtchn_source);
-    h->buffered_timer = h->evtchn_source = 0;
+    h->buffered_timer = 0;
+    xen_ioreq_thread_stop(&h->ioreq_thread);
     if (h->srv_up)
         unregister_pcidevs(h);
     xen_hvm_physmap_unregister(h);

@@ -21,6 +21,7 @@
 #include "hw/xenfv.h"
 #include "mapcache/mapcache.h"
 #include "memory/memory.h"
+#include "xen/ioreq-thread.h"
 #include "xen/monitor.h"
 #include "xen/ranges.h"
 
@@ -42,8 +43,11 @@
  * @vga_after_platform: the VGA came from -device VGA: slot after
  *     xen-platform's (see XenfvMachineConfig).
  * @on_shutdown: called after the hypervisor was told of a guest power-off
- *     or reboot, on the ioreq thread; may be NULL.
+ *     or reboot, on the ioreq thread with @dm_lock held; may be NULL.
  * @opaque: passed to @on_shutdown.
+ * @dm_lock: the device-model lock (xendm.h): held by the caller of
+ *     xen_hvm_init() and xen_hvm_destroy() and by every main-loop callback,
+ *     taken by the ioreq thread around each request.
  */
 struct xen_hvm_config {
     uint32_t domid;
@@ -57,6 +61,7 @@ struct xen_hvm_config {
     bool vga_after_platform;
     void (*on_shutdown)(void *opaque, bool reboot);
     void *opaque;
+    pthread_mutex_t *dm_lock;
 };
 
 /**
@@ -73,7 +78,8 @@ struct xen_hvm_physmap {
 
 /**
  * struct xen_hvm - one Xen HVM machine. Fields are private (read-only for
- * monitoring). Lives on the main thread (which is the ioreq thread).
+ * monitoring, under the device-model lock). Built and torn down on the
+ * main thread; requests are served on the ioreq thread.
  */
 struct xen_hvm {
     struct xen_hvm_config cfg;
@@ -104,7 +110,7 @@ struct xen_hvm {
     struct xen_hvm_physmap physmap[4];
     unsigned n_physmap;
     GArray *pcidevs;              /* uint16_t devfn registered with Xen */
-    guint evtchn_source;
+    struct xen_ioreq_thread ioreq_thread;
     guint buffered_timer;
     uint64_t populate_errors;
     uint64_t modified_calls;

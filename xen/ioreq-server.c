@@ -12,7 +12,8 @@
  * same port. A slot in any other state is a protocol error for that slot:
  * counted, logged (rate-limited), and left alone.
  *
- * Single-threaded: everything runs on the ioreq thread (the main loop).
+ * Not locked: everything runs under the device-model lock (the ioreq
+ * thread serves events, the main loop's timer polls the buffered ring).
  * Library calls return -1 + errno; they are converted to -errno here.
  */
 #include "xen/ioreq-server.h"
@@ -241,39 +242,40 @@ static void handle_slot(struct xen_ioreq_server *srv, unsigned v)
     }
 }
 
-int xen_ioreq_server_handle_events(struct xen_ioreq_server *srv)
+static void serve_port(struct xen_ioreq_server *srv, evtchn_port_t port)
 {
-    int handled = 0;
+    unsigned v;
 
-    /* The fd is non-blocking: drain what is pending, a bounded amount. */
-    for (unsigned i = 0; i < srv->nr_vcpus + 1; i++) {
-        xenevtchn_port_or_error_t port = xenevtchn_pending(srv->xce);
-
-        if (port < 0) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK)
-                break;
-            return neg_errno();
-        }
-        xenevtchn_unmask(srv->xce, (evtchn_port_t)port);
-        srv->stats.events++;
-        handled++;
-        if (srv->buf_bound && (evtchn_port_t)port == srv->buf_local_port) {
-            xen_ioreq_drain_buffered(srv->disp, srv->buffered);
-            continue;
-        }
-        unsigned v;
-
-        for (v = 0; v < srv->nr_vcpus; v++)
-            if (srv->local_ports[v] == (evtchn_port_t)port)
-                break;
-        if (v == srv->nr_vcpus) {
-            srv->stats.unknown_ports++;
-            log_warn_rl(&srv->rl, "ioreq: event on unknown port %d", port);
-            continue;
-        }
-        handle_slot(srv, v);
+    if (srv->buf_bound && port == srv->buf_local_port) {
+        xen_ioreq_drain_buffered(srv->disp, srv->buffered);
+        return;
     }
-    return handled;
+    for (v = 0; v < srv->nr_vcpus; v++)
+        if (srv->local_ports[v] == port)
+            break;
+    if (v == srv->nr_vcpus) {
+        srv->stats.unknown_ports++;
+        log_warn_rl(&srv->rl, "ioreq: event on unknown port %u", port);
+        return;
+    }
+    handle_slot(srv, v);
+}
+
+int xen_ioreq_server_next_event(struct xen_ioreq_server *srv)
+{
+    xenevtchn_port_or_error_t port = xenevtchn_pending(srv->xce);
+
+    return port < 0 ? neg_errno() : (int)port;
+}
+
+void xen_ioreq_server_serve_event(struct xen_ioreq_server *srv,
+                                  evtchn_port_t port)
+{
+    srv->stats.events++;
+    serve_port(srv, port);
+    /* After serving, as the event channel driver expects: an event that
+     * arrived meanwhile was latched and is delivered again now. */
+    xenevtchn_unmask(srv->xce, port);
 }
 
 int xen_ioreq_server_map_range(struct xen_ioreq_server *srv, bool is_mmio,

@@ -32,8 +32,9 @@ struct xen_ioreq_server_stats {
 /**
  * struct xen_ioreq_server - one ioreq server of one domain.
  *
- * Fields are private; read them for monitoring only. Owned by the ioreq
- * thread: every function here runs on it.
+ * Fields are private; read them for monitoring only. Not locked: callers
+ * serialise (xendm serves it under the device-model lock), except
+ * xen_ioreq_server_next_event(), which only reads the event channel fd.
  */
 struct xen_ioreq_server {
     xendevicemodel_handle *dmod;
@@ -92,13 +93,24 @@ int xen_ioreq_server_start(struct xen_ioreq_server *srv,
 void xen_ioreq_server_stop(struct xen_ioreq_server *srv);
 
 /**
- * xen_ioreq_server_handle_events() - the event channel fd is readable:
- * serve every pending port (vCPU slots and the buffered ring).
+ * xen_ioreq_server_next_event() - read the next pending port of the event
+ * channel: blocks until one is pending when the fd is blocking (the ioreq
+ * thread's case); needs no lock.
  * @srv: the server.
- * Return: the number of events handled, or -errno if the event channel
- * failed (the caller decides whether to carry on).
+ * Return: the port, or -errno (-EINTR: interrupted by a signal; -EAGAIN:
+ * none pending on a non-blocking fd).
  */
-int xen_ioreq_server_handle_events(struct xen_ioreq_server *srv);
+int xen_ioreq_server_next_event(struct xen_ioreq_server *srv);
+
+/**
+ * xen_ioreq_server_serve_event() - serve a port that
+ * xen_ioreq_server_next_event() returned (a vCPU slot or the buffered
+ * ring), then unmask it.
+ * @srv: the server.
+ * @port: the port; one we did not bind is counted and logged.
+ */
+void xen_ioreq_server_serve_event(struct xen_ioreq_server *srv,
+                                  evtchn_port_t port);
 
 /**
  * xen_ioreq_server_poll_buffered() - drain the buffered ring (timer path:

@@ -17,8 +17,9 @@
  * every entry because Xen (BUFIOREQ_ATOMIC) may rebase both pointers
  * together, and advancing it with an atomic add.
  *
- * Single-threaded per dispatcher (the ioreq thread); the memory API takes
- * care of its own locking.
+ * One thread at a time per dispatcher (the ioreq thread, or the main
+ * loop's buffered-ring timer, both under the device-model lock); the
+ * memory API takes care of its own locking.
  */
 #include "xen/ioreq.h"
 

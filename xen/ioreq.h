@@ -70,7 +70,8 @@ struct xen_ioreq_stats {
  * @stats: counters, updated by the dispatching thread only.
  * @rl: rate limiter for malformed requests.
  *
- * Used by one thread (the ioreq thread) at a time.
+ * Used by one thread at a time (callers serialise, e.g. with the
+ * device-model lock).
  */
 struct xen_ioreq_dispatcher {
     AddressSpace *as_io;

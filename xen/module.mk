@@ -5,7 +5,7 @@ MODULES += xen
 xen_front_SRCS := xen/keyval.c xen/cmdline.c xen/cmdline-opts.c xen/cmdline-config.c \
 	xen/chardev.c xen/chardev-spec.c xen/qmp.c xen/qmp-cmds.c xen/xendm.c
 # The ioreq path: decoding and dispatch, the server, range registration.
-xen_ioreq_SRCS := xen/ioreq.c xen/ioreq-server.c xen/ranges.c
+xen_ioreq_SRCS := xen/ioreq.c xen/ioreq-server.c xen/ioreq-thread.c xen/ranges.c
 # The human monitor and its xenstore keys.
 xen_monitor_SRCS := xen/monitor.c xen/xs-monitor.c
 # The Xen HVM machine: handles, RAM over the mapcache, chipset, platform.
@@ -28,9 +28,11 @@ test_xen_qmp_MODULES := xen util
 test_xen_xendm_SRCS := tests/unit/xen/test_xendm.c
 test_xen_xendm_MODULES := xen hw hw_char hw_display hw_ide mapcache memory util
 
-UNIT_TESTS += test_xen_ioreq test_xen_ranges test_xen_xs_monitor
+UNIT_TESTS += test_xen_ioreq test_xen_ioreq_thread test_xen_ranges test_xen_xs_monitor
 test_xen_ioreq_SRCS := tests/unit/xen/test_ioreq.c
 test_xen_ioreq_MODULES := xen memory util
+test_xen_ioreq_thread_SRCS := tests/unit/xen/test_ioreq_thread.c
+test_xen_ioreq_thread_MODULES := xen util
 test_xen_ranges_SRCS := tests/unit/xen/test_ranges.c
 test_xen_ranges_MODULES := xen memory util
 test_xen_xs_monitor_SRCS := tests/unit/xen/test_xs_monitor.c

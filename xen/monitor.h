@@ -28,7 +28,7 @@ typedef int xen_monitor_fn(void *opaque, const char *args, GString *out);
  * struct xen_monitor - the command table. Private fields.
  * @cmds: registered commands, sorted by name.
  *
- * Used from the main thread only.
+ * Used from the device-model thread only.
  */
 struct xen_monitor {
     GPtrArray *cmds;

@@ -8,7 +8,9 @@
  * before touching guest memory when -xen-domid-restrict is given), the
  * monitor commands, the xenstore keys (not when restricted: a restricted
  * device model cannot write xenstore), then -run-with chroot=/user=, last,
- * so that everything needing privilege is open by then. Main thread only.
+ * so that everything needing privilege is open by then. Runs on the main
+ * thread with the device-model lock held, except on_guest_shutdown(),
+ * which the ioreq thread calls (also under the lock).
  */
 #include "xen/xendm.h"
 
@@ -173,6 +175,7 @@ int xendm_setup_machine(struct xendm *dm, char **err)
     hc.no_shutdown = c->no_shutdown;
     hc.on_shutdown = on_guest_shutdown;
     hc.opaque = dm;
+    hc.dm_lock = &dm->lock;
     dm->hvm = g_new0(struct xen_hvm, 1);
     rc = xen_hvm_init(dm->hvm, &hc, err);
     if (rc) {

@@ -6,8 +6,13 @@
  * struct xendm owns the parsed config, the chardevs (an array in
  * -chardev order, which query-chardev reports) and the QMP server. QMP's
  * built-in commands reach the process through xendm_runstate_ops below;
- * the Xen parts (ioreq server, xenstore state key) hook into the same
- * places when they arrive. Single-threaded, default GMainContext.
+ * the Xen parts (xendm-machine.c) hook into the same places.
+ *
+ * The main loop is the default GMainContext iterated by hand (prepare,
+ * query, poll, check, dispatch) rather than g_main_loop_run(): the only
+ * way to drop the device-model lock around the poll and nowhere else.
+ * GLib's own sources and wake-ups work unchanged, so a source added from
+ * the ioreq thread (an idle callback, a chardev watch) wakes the poll.
  */
 #include "xen/xendm.h"
 
@@ -159,8 +164,7 @@ static gboolean quit_now(gpointer opaque)
 
     dm->quit_source = 0;
     qmp_server_emit_event(dm->qmp, "SHUTDOWN", reason_data(false, dm->quit_reason));
-    if (dm->loop)
-        g_main_loop_quit(dm->loop);
+    dm->loop_done = true;
     return G_SOURCE_REMOVE;
 }
 
@@ -203,6 +207,8 @@ int xendm_init(struct xendm *dm, struct xendm_config *cfg, char **err)
     int ret;
 
     memset(dm, 0, sizeof(*dm));
+    pthread_mutex_init(&dm->lock, NULL);
+    pthread_mutex_lock(&dm->lock);
     dm->cfg = *cfg;
     memset(cfg, 0, sizeof(*cfg));
     dm->chardevs = g_ptr_array_new_with_free_func(close_chardev);
@@ -250,15 +256,43 @@ static gboolean on_signal(gpointer opaque)
     return G_SOURCE_CONTINUE;
 }
 
+/* One iteration; the lock is dropped while sleeping in poll() only. */
+static void loop_iterate(struct xendm *dm, GMainContext *ctx, GArray *fds)
+{
+    gint max_prio, timeout, n;
+
+    g_main_context_prepare(ctx, &max_prio);
+    while ((n = g_main_context_query(ctx, max_prio, &timeout,
+                                     (GPollFD *)(void *)fds->data,
+                                     (gint)fds->len)) > (gint)fds->len)
+        g_array_set_size(fds, (guint)n);
+    pthread_mutex_unlock(&dm->lock);
+    g_poll((GPollFD *)(void *)fds->data, (guint)n, timeout);
+    pthread_mutex_lock(&dm->lock);
+    g_main_context_check(ctx, max_prio, (GPollFD *)(void *)fds->data, n);
+    g_main_context_dispatch(ctx);
+}
+
 int xendm_run(struct xendm *dm)
 {
-    dm->loop = g_main_loop_new(NULL, FALSE);
+    GMainContext *ctx = g_main_context_default();
+    GArray *fds = g_array_sized_new(FALSE, TRUE, sizeof(GPollFD), 16);
+
+    g_array_set_size(fds, 16);
+    if (!g_main_context_acquire(ctx)) {
+        log_err("the main context is owned by another thread");
+        g_array_free(fds, TRUE);
+        return 1;
+    }
     dm->sig_sources[0] = g_unix_signal_add(SIGTERM, on_signal, dm);
     dm->sig_sources[1] = g_unix_signal_add(SIGINT, on_signal, dm);
     log_info("xendm %s running (%s%s)", XENDM_VERSION,
              dm->cfg.machine == XENDM_MACHINE_NONE ? "machine none" : "machine xenfv",
              dm->runstate == QMP_RUNSTATE_PRELAUNCH ? ", paused until QMP cont" : "");
-    g_main_loop_run(dm->loop);
+    while (!dm->loop_done)
+        loop_iterate(dm, ctx, fds);
+    g_main_context_release(ctx);
+    g_array_free(fds, TRUE);
     return dm->exit_code;
 }
 
@@ -276,8 +310,9 @@ void xendm_destroy(struct xendm *dm)
     /* Monitors detach before their chardevs close; replies still flush. */
     g_clear_pointer(&dm->qmp, qmp_server_free);
     g_clear_pointer(&dm->chardevs, g_ptr_array_unref);
-    g_clear_pointer(&dm->loop, g_main_loop_unref);
     xen_monitor_destroy(&dm->mon);
     if (dm->cfg.chardevs)
         xendm_config_clear(&dm->cfg);
+    pthread_mutex_unlock(&dm->lock);
+    pthread_mutex_destroy(&dm->lock);
 }

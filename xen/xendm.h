@@ -3,16 +3,23 @@
  * xendm.h - the device-model process: one struct xendm per instance.
  *
  * Life cycle: xendm_init() (chardevs, QMP monitors and commands) →
- * xendm_setup_machine() (the Xen side; for now only -machine none, which
- * runs QMP alone) → xendm_run() (the GLib main loop until QMP quit,
+ * xendm_setup_machine() (the Xen side: -machine none runs QMP alone,
+ * xenfv builds the machine) → xendm_run() (the main loop until QMP quit,
  * SIGTERM or SIGINT) → xendm_destroy().
  *
- * Threading: everything runs on the thread that calls xendm_run(), on the
- * default GMainContext.
+ * Threading: one main thread runs all of the above and the default
+ * GMainContext; with xenfv, an ioreq thread (xen/ioreq-thread.h) answers
+ * the guest's requests. The device-model lock (@lock) serialises the two:
+ * the main thread takes it in xendm_init() and holds it throughout, except
+ * while its main loop sleeps in poll(); the ioreq thread takes it around
+ * each request. So every main-loop callback, and every device, runs under
+ * the lock, one thread at a time: "the device-model thread" in comments
+ * elsewhere (hw/, memory/) means whichever of the two holds the lock.
  */
 #ifndef XENDM_XEN_XENDM_H
 #define XENDM_XEN_XENDM_H
 
+#include <pthread.h>
 #include <stdbool.h>
 
 #include <glib.h>
@@ -35,7 +42,8 @@ struct xen_xs_monitor;
 /**
  * struct xendm - one device-model process instance.
  * @cfg: the parsed command line (owned).
- * @loop: the main loop (created by xendm_run()).
+ * @lock: the device-model lock (see above).
+ * @loop_done: xendm_run()'s loop ends after the current iteration.
  * @chardevs: the open chardevs (struct chardev *, owned), in -chardev order.
  * @qmp: the QMP server (owned).
  * @runstate: prelaunch (-S), running, paused.
@@ -55,7 +63,8 @@ struct xen_xs_monitor;
  */
 struct xendm {
     struct xendm_config cfg;
-    GMainLoop *loop;
+    pthread_mutex_t lock;
+    bool loop_done;
     GPtrArray *chardevs;
     struct qmp_server *qmp;
     enum qmp_runstate runstate;
@@ -100,6 +109,9 @@ int xendm_setup_machine(struct xendm *dm, char **err) __attribute__((warn_unused
 /**
  * xendm_run() - run the main loop until quit, SIGTERM or SIGINT.
  * @dm: the instance.
+ *
+ * The default GMainContext, iterated by hand so that the device-model lock
+ * is dropped around poll() alone.
  * Return: the exit code (0 for an orderly quit).
  */
 int xendm_run(struct xendm *dm);
@@ -143,7 +155,11 @@ void xendm_machine_reset(struct xendm *dm);
 /** xendm_machine_set_dirty_log() - QMP xen-set-global-dirty-log. */
 void xendm_machine_set_dirty_log(struct xendm *dm, bool enable);
 
-/** xendm_destroy() - close everything @dm owns (after a failed init too). */
+/**
+ * xendm_destroy() - close everything @dm owns (after a failed init too),
+ * then release and destroy the device-model lock.
+ * @dm: the instance.
+ */
 void xendm_destroy(struct xendm *dm);
 
 #endif /* XENDM_XEN_XENDM_H */
