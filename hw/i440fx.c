@@ -6,7 +6,7 @@
  * device-specific bytes 0x40-0xff as plain read/write registers (PAM
  * 0x59-0x5f, SMRAM 0x72 default 0x02). Mechanism #1 itself is the PCI core's
  * PCIHost (hw/pci_host.c), which the machine maps next to this function.
- * Threading: main thread.
+ * Threading: device-model thread.
  */
 #include "hw/i440fx.h"
 

@@ -28,7 +28,7 @@
  * bus irq_lock so pci_set_irq() may come from worker threads;
  * STATUS.INTERRUPT is computed from irq_state at read time.
  *
- * Threading: everything but pci_set_irq() runs on the main (ioreq) thread.
+ * Threading: everything but pci_set_irq() runs on the device-model thread.
  */
 #include <assert.h>
 #include <errno.h>

@@ -31,7 +31,7 @@
  * read all-ones.
  *
  * Threading: configuration accesses, BAR registration, device init/exit and
- * reset run on the main (ioreq) thread. pci_set_irq() may be called from any
+ * reset run on the device-model thread. pci_set_irq() may be called from any
  * thread (the bus's @irq_lock serialises INTx state).
  */
 #ifndef XENDM_HW_PCI_H
@@ -343,7 +343,7 @@ void pci_bus_reset(PCIBus *bus);
  * @size: 1..4 (others read all-ones); any alignment; bytes of a read
  *        that fall at 0x100 or above read 0 (present function).
  * Return: the value (all-ones of @size for absent functions; 0 for
- * 0x100..0xfff of present ones). Never fails; main thread.
+ * 0x100..0xfff of present ones). Never fails; device-model thread.
  */
 uint32_t pci_bus_config_read(PCIBus *bus, uint32_t sbdf, uint32_t reg,
                              unsigned size);

@@ -14,7 +14,7 @@
  * (CONFIG_ADDRESS & 0xfc) + offset; bytes of an access reaching past 0xcff
  * read all-ones. With the enable bit clear, data accesses read all-ones.
  *
- * Threading: main (ioreq) thread only.
+ * Threading: device-model thread only.
  */
 #include <errno.h>
 #include <string.h>

@@ -25,7 +25,7 @@
  *    (QEMU's DSDT convention) calls shutdown(poweroff) before the write
  *    completes; other sleep types are logged as unsupported and ignored.
  *
- * Threading: main (ioreq) thread.
+ * Threading: device-model thread.
  */
 #ifndef XENDM_HW_PIIX_H
 #define XENDM_HW_PIIX_H

@@ -9,7 +9,7 @@
  * 0xcf9 is mapped at priority 1 so that it wins over the PCI core's 0xcf8
  * latch for 1-byte accesses (dword accesses at 0xcf8 still reach the latch:
  * the memory core sends an I/O access whole to the region at its first
- * byte). Threading: main thread.
+ * byte). Threading: device-model thread.
  */
 #include <errno.h>
 #include <string.h>

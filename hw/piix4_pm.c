@@ -11,7 +11,7 @@
  *
  * S5: a write setting SLP_EN with SLP_TYP 7 (hvmloader's DSDT) or 0
  * (QEMU's) calls platform shutdown(poweroff) synchronously, i.e. before the
- * ioreq completes. Threading: main thread.
+ * ioreq completes. Threading: device-model thread.
  */
 #include <errno.h>
 #include <string.h>

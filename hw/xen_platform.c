@@ -13,7 +13,7 @@
  *
  * Unplug calls the XenPlatformUnplugOps the machine wired (the IDE device's)
  * synchronously. Log lines go to log_info through a rate limiter (a guest
- * can write as many as it likes). Threading: main thread.
+ * can write as many as it likes). Threading: device-model thread.
  */
 #include <errno.h>
 #include <string.h>

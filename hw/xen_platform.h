@@ -20,7 +20,7 @@
  *
  * Unplug is real: the machine gives the device an XenPlatformUnplugOps that
  * the IDE device implements; the guest's PV drivers then own the disks.
- * Threading: main (ioreq) thread.
+ * Threading: device-model thread.
  */
 #ifndef XENDM_HW_XEN_PLATFORM_H
 #define XENDM_HW_XEN_PLATFORM_H

@@ -9,7 +9,7 @@
  * counting them in n_inited so that a failure (or finalize) unwinds exactly
  * the rows that succeeded, in reverse.
  *
- * Threading: main thread only, no I/O in flight.
+ * Threading: device-model thread only, no I/O in flight.
  */
 #include <errno.h>
 #include <string.h>

@@ -23,8 +23,8 @@
  * The IDE entry sets @unplug_ops/@unplug_opaque in its init so that the
  * xen-platform entry (later) wires unplug to it.
  *
- * Threading: init, finalize and reset run on the main thread with no I/O
- * in flight.
+ * Threading: init, finalize and reset run on the device-model thread with
+ * no I/O in flight.
  */
 #ifndef XENDM_HW_XENFV_H
 #define XENDM_HW_XENFV_H

@@ -9,7 +9,7 @@
  * identical to the current one is dropped so the old one (and the MRU hints
  * tagged with its generation) stay valid.
  *
- * Threading: current_map is swapped under ms->lock by the main thread;
+ * Threading: current_map is swapped under ms->lock by the device-model thread;
  * other threads take a reference under the same lock
  * (address_space_get_flatview()) and then read the immutable view without
  * it. The old view is released when its last reader drops it.

@@ -6,8 +6,8 @@
  * MIGRATION) of one bit per TARGET_PAGE_SIZE page of its max_length,
  * allocated with the block. Bits are set, tested and cleared with atomic
  * word operations (__atomic builtins), so writers on worker threads and a
- * reader on the main thread need no lock; a snapshot captures and clears a
- * range one word at a time (exchange / fetch-and), so no bit set
+ * reader on the device-model thread need no lock; a snapshot captures and
+ * clears a range one word at a time (exchange / fetch-and), so no bit set
  * concurrently is lost: it is either in the snapshot or still in the map.
  *
  * Region-relative functions use the region's block directly (a RAM region

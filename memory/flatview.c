@@ -22,7 +22,7 @@
  * target's origin below 0. Everything leaving the renderer is a uint64_t
  * inclusive range.
  *
- * Threading: rendering runs on the main thread; a finished FlatView is
+ * Threading: rendering runs on the device-model thread; a finished FlatView is
  * immutable and shared by reference count (atomic).
  */
 #include <assert.h>

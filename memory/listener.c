@@ -17,7 +17,7 @@
  * range of new that is not in old is added and every unchanged range gets
  * region_nop (plus log_start/log_stop when only its dirty-log mask moved).
  *
- * Threading: main thread only (the thread that commits transactions);
+ * Threading: device-model thread only (the thread that commits transactions);
  * ms->lock is taken only around list changes, for address_space_get_flatview
  * users that might look at a listener's address space.
  */

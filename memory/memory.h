@@ -18,7 +18,9 @@
  *    Ranges are [start, last] inclusive internally.
  *
  * Threading: the region tree, transactions, listeners and address-space
- * creation belong to one thread (the main / ioreq thread). Dispatch through
+ * creation belong to one thread at a time, "the device-model thread" (in
+ * xendm: whichever thread holds the device-model lock, see
+ * xen/xendm.h). Dispatch through
  * an address space (address_space_rw, _translate, _map, ld/st) may run on
  * other threads: it takes a reference on the current FlatView, so a
  * concurrent commit is safe. Device callbacks run on the thread that made the
@@ -638,7 +640,7 @@ bool flatview_range_section(FlatView *fv, unsigned i,
  * @attrs: transaction attributes (IOMMU context).
  * Return: the terminating region (never NULL: unassigned space returns
  * the system's "unassigned" I/O region). No reference is taken: valid while
- * the caller holds a FlatView reference or runs on the main thread.
+ * the caller holds a FlatView reference or runs on the device-model thread.
  */
 MemoryRegion *address_space_translate(AddressSpace *as, hwaddr addr,
                                       hwaddr *xlat, hwaddr *plen,
@@ -967,7 +969,7 @@ typedef struct MemorySystemHooks {
 
 /**
  * memory_system_set_hooks() - install @hooks (NULL removes them). Set them
- * before creating RAM blocks; main thread only.
+ * before creating RAM blocks; device-model thread only.
  */
 void memory_system_set_hooks(MemorySystem *ms, const MemorySystemHooks *hooks);
 

@@ -14,8 +14,8 @@
  * space sharing it; dispatch mode adds the section table and the MRU hint
  * of each of those address spaces.
  *
- * Threading: main thread (reads the tree); FlatViews are referenced while
- * printed.
+ * Threading: device-model thread (reads the tree); FlatViews are
+ * referenced while printed.
  */
 #include <inttypes.h>
 #include <stdarg.h>

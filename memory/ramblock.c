@@ -17,7 +17,7 @@
  * and kept until the block is freed or its host ops change.
  *
  * Threading: block creation, removal, resize and host-ops changes belong to
- * the main thread; lookups (by address, name, host pointer) and pointer
+ * the device-model thread; lookups (by address, name, host pointer) and pointer
  * requests may run on any thread and take ram_lock for the list walk only.
  * Host ops are never called with ram_lock held (the mapcache has its own
  * lock). A block must not be freed while another thread accesses it (the

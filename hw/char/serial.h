@@ -277,7 +277,7 @@ struct serial_isa {
  * @io_root: the I/O address space's root region.
  * @owner: owner of the region (may be NULL).
  * @be: backend (copied; may be NULL).
- * Return: 0 or -errno. Call on the main thread.
+ * Return: 0 or -errno. Call on the device-model thread.
  */
 int serial_isa_init(struct serial_isa *d, MemorySystem *ms,
                     MemoryRegion *io_root, Object *owner, uint16_t base,

@@ -3,7 +3,7 @@
  * vga-pci.c - PCI glue of the std VGA (see vga-pci.h): configuration
  * identity, BAR0 (the VRAM region itself) and BAR2 (a 4 KiB container
  * holding I/O regions that reuse the core's port and dispi handlers).
- * Threading: init/exit on the main thread.
+ * Threading: init/exit on the device-model thread.
  */
 #include <errno.h>
 

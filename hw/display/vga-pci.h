@@ -12,7 +12,7 @@
  *          area of the BAR reads all-ones).
  * The legacy window 0xa0000 and ports 0x3c0-0x3df, 0x1ce-0x1d0 are always
  * decoded (not gated by COMMAND), as on a PC's primary VGA.
- * Init/exit on the main thread; accesses as in vga.h.
+ * Init/exit on the device-model thread; accesses as in vga.h.
  */
 #ifndef XENDM_HW_DISPLAY_VGA_PCI_H
 #define XENDM_HW_DISPLAY_VGA_PCI_H

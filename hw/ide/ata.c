@@ -23,7 +23,7 @@
  *
  * The command set itself is in ata_cmd.c.
  *
- * Threading: register accesses run on the main (ioreq) thread and take
+ * Threading: register accesses run on the device-model thread and take
  * ch->lock; PIO sector I/O is done synchronously under it (pread/pwrite of
  * at most 16 sectors, plus fdatasync when the guest turned the write cache
  * off). DMA and FLUSH CACHE are handed to the channel's

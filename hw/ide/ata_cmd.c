@@ -6,8 +6,8 @@
  * FLUSH CACHE (worker), SET FEATURES, SET MULTIPLE, EXECUTE DEVICE
  * DIAGNOSTIC and the small housekeeping commands; everything else aborts.
  *
- * Every function here runs with ch->lock held, on the main thread, called
- * from the command register write in ata.c.
+ * Every function here runs with ch->lock held, on the device-model thread,
+ * called from the command register write in ata.c.
  */
 #include <errno.h>
 #include <string.h>

@@ -11,10 +11,10 @@
  *
  * A DMA command starts when the ATA side has a DMA command waiting
  * (IDE_XFER_DMA_WAIT) and the guest has set the start bit (which sets
- * active), in either order. The main thread then fills ch->job and queues
- * it; the channel's worker walks the PRD table in guest memory (one 8-byte
- * entry at a time: 32-bit address, 16-bit byte count with 0 = 64 KiB, EOT
- * in bit 31 of the second dword), maps each region with
+ * active), in either order. The device-model thread then fills ch->job
+ * and queues it; the channel's worker walks the PRD table in guest memory
+ * (one 8-byte entry at a time: 32-bit address, 16-bit byte count with
+ * 0 = 64 KiB, EOT in bit 31 of the second dword), maps each region with
  * address_space_map() (a locked DMA mapping of the mapcache on Xen), does
  * pread()/pwrite() straight into / out of it and unmaps it with
  * address_space_unmap(). Mappings are therefore in flight while the ioreq

@@ -13,7 +13,7 @@
  *  - Up to four ATA disks backed by raw image files (index 0..3 = primary
  *    master, primary slave, secondary master, secondary slave).
  *
- * Threading: every entry point here runs on the main (ioreq) thread. Disk
+ * Threading: every entry point here runs on the device-model thread. Disk
  * I/O of DMA commands and FLUSH CACHE runs on one worker thread per
  * channel, which maps the PRD regions with address_space_map(), does the
  * pread()/pwrite() and completes the command itself: it takes the

@@ -6,7 +6,7 @@
  * Not for use outside hw/ide.
  *
  * Locking: every field of struct IdeChannel is protected by @lock, taken
- * by each register access (main thread) and by the worker when it
+ * by each register access (device-model thread) and by the worker when it
  * completes a job. The worker reads only the struct ide_job it was handed
  * (and the drive's fd, which stays open for the device's lifetime) without
  * the lock.
@@ -111,7 +111,7 @@ enum ide_job_kind {
 
 /**
  * struct ide_job - one unit of work for a channel's worker. Inputs are
- * written by the main thread before the job is queued; outputs by the
+ * written by the device-model thread before the job is queued; outputs by the
  * worker before it completes it (both under the channel lock).
  * @kind: what to do.
  * @drive: the disk (open for the device's lifetime).

@@ -11,9 +11,9 @@
  * writes, are plain read-write bytes); INTERRUPT_PIN is 0 since legacy mode
  * uses ISA IRQs 14 and 15.
  *
- * Threading: created, reset, unplugged and freed on the main thread; the
- * register callbacks take the channel's lock (the channel's worker may be
- * completing a DMA at the same time).
+ * Threading: created, reset, unplugged and freed on the device-model
+ * thread; the register callbacks take the channel's lock (the channel's
+ * worker may be completing a DMA at the same time).
  */
 #include <errno.h>
 #include <stdlib.h>
