@@ -97,6 +97,52 @@ xd_scn_ok "balloon out sends INVALIDATE, xendm answers" "$XD_DIR/inv.scn"
 check "stats/ioreq/invalidate counts it" stat_ge ioreq/invalidate $((inv0 + 1))
 check "stats/mapcache/invalidations counts it" stat_ge mapcache/invalidations 1
 
+# The ioreq thread and the main loop at once: both vCPUs hammer the UART
+# (scratch register round trips, line status reads) while the monitor,
+# served by the main thread under the same lock, runs commands that walk
+# the memory system and the ioreq counters.
+cat >"$XD_DIR/busy.scn" <<'SCN'
+parallel
+on vcpu 0:
+    repeat 8000
+        out b 0x3ff 0x5a
+        in b 0x3ff expect 0x5a
+        out b 0x3ff 0xa5
+        in b 0x3ff expect 0xa5
+    end
+on vcpu 1:
+    repeat 8000
+        in b 0x3fd expect 0x60 mask 0x60
+        pci read l 00:00.0 0 expect 0x12378086
+    end
+end
+SCN
+pio0=$(xd_mon 'info ioreq' | sed -n 's/^ *pio  *\([0-9]*\)$/\1/p')
+"$B/xensim-guest" -D 1 -t $((5000 * XD_SLOW)) run "$XD_DIR/busy.scn" \
+    >"$XD_DIR/busy.out" 2>"$XD_DIR/busy.err" &
+busy=$!
+mon_n=0
+mon_bad=0
+while kill -0 "$busy" 2>/dev/null; do
+    for c in 'info ioreq' 'info mtree -f' 'info pci'; do
+        out=$(xd_mon "$c") || mon_bad=$((mon_bad + 1))
+        [ -n "$out" ] || mon_bad=$((mon_bad + 1))
+        mon_n=$((mon_n + 1))
+    done
+done
+if wait "$busy"; then
+    ok "two vCPUs' 56000 ioreqs answered right while the monitor ran $mon_n commands"
+else
+    notok "ioreqs under monitor load: $(cat "$XD_DIR/busy.err")"
+fi
+[ "$mon_bad" -eq 0 ] && ok "every monitor command answered during the ioreq load" ||
+    notok "$mon_bad of $mon_n monitor commands failed during the ioreq load"
+pio1=$(xd_mon 'info ioreq' | sed -n 's/^ *pio  *\([0-9]*\)$/\1/p')
+# 32000 scratch accesses, 8000 LSR reads and 8000 0xcf8 latch writes are
+# PIO (the 8000 0xcfc reads are PCI_CONFIG): 48000 more.
+[ $((pio1 - pio0)) -eq 48000 ] && ok "info ioreq counted all 48000 PIO requests" ||
+    notok "info ioreq: pio went from $pio0 to $pio1, wanted +48000"
+
 # SIGTERM teardown: run-dm reaps xendm, reports exit 0 and its accounting.
 dmpid=$(sed -n 's/^dm running pid=\([0-9]*\)$/\1/p' "$XD_DIR/rundm.out")
 if [ -z "$dmpid" ]; then
