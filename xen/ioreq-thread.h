@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * ioreq-thread.h - serve an ioreq server's event channel from a thread of
- * its own, under the device-model lock.
+ * ioreq-thread.h - serve ioreq events (an ioreq server's event channel)
+ * from a thread of their own, under the device-model lock.
  */
 #ifndef XENDM_XEN_IOREQ_THREAD_H
 #define XENDM_XEN_IOREQ_THREAD_H
@@ -78,8 +78,8 @@ struct xen_ioreq_thread {
  * hand it takes @dm_lock, serves it, and drops the lock. All signals but
  * %XEN_IOREQ_THREAD_STOP_SIGNAL are blocked on the thread. A failing
  * @ops->next_event is counted, logged (rate-limited) and retried after
- * 100 ms rather than spun on. Only one thread may run per process at a time (the signal's
- * disposition is shared).
+ * 100 ms rather than spun on. One thread per process at a time: the
+ * signal's disposition is shared.
  * Return: 0, or -errno (nothing is left running).
  */
 int xen_ioreq_thread_start(struct xen_ioreq_thread *t,
