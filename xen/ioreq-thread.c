@@ -86,6 +86,8 @@ int xen_ioreq_thread_start(struct xen_ioreq_thread *t,
     sigset_t all, old;
     int rc;
 
+    if (!ops || !ops->next_event || !ops->serve_event || !dm_lock)
+        return -EINVAL;
     t->ops = ops;
     t->opaque = opaque;
     t->dm_lock = dm_lock;

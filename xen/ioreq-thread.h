@@ -80,7 +80,8 @@ struct xen_ioreq_thread {
  * @ops->next_event is counted, logged (rate-limited) and retried after
  * 100 ms rather than spun on. One thread per process at a time: the
  * signal's disposition is shared.
- * Return: 0, or -errno (nothing is left running).
+ * Return: 0, or -errno (nothing is left running; -EINVAL without @ops or
+ * @dm_lock).
  */
 int xen_ioreq_thread_start(struct xen_ioreq_thread *t,
                            const struct xen_ioreq_thread_ops *ops,

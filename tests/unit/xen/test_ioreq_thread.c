@@ -162,6 +162,10 @@ START_TEST(stop_while_idle_restores_the_signal)
 
     fake_init(&f);
     ck_assert_int_eq(sigaction(XEN_IOREQ_THREAD_STOP_SIGNAL, NULL, &before), 0);
+    /* Without a lock or ops nothing starts, and nothing changes. */
+    ck_assert_int_eq(xen_ioreq_thread_start(&t, &fake_ops, &f, NULL), -EINVAL);
+    ck_assert_int_eq(xen_ioreq_thread_start(&t, NULL, &f, &lock), -EINVAL);
+    ck_assert(!t.started);
     ck_assert_int_eq(xen_ioreq_thread_start(&t, &fake_ops, &f, &lock), 0);
     ck_assert_int_eq(sigaction(XEN_IOREQ_THREAD_STOP_SIGNAL, NULL, &during), 0);
     ck_assert(during.sa_handler != before.sa_handler);
