@@ -8,6 +8,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <xendevicemodel.h>
@@ -39,6 +42,7 @@ int xendevicemodel_set_pci_intx_level(xendevicemodel_handle *h, domid_t domid,
     xsim_lock(d);
     d->sh->pci_intx[device][intx] = (uint8_t)level;
     xsim_unlock(d);
+    xsim_plat_ring(d->sh);
     return 0;
 }
 
@@ -54,6 +58,7 @@ int xendevicemodel_set_isa_irq_level(xendevicemodel_handle *h, domid_t domid,
     xsim_lock(d);
     d->sh->isa_irq[irq] = (uint8_t)level;
     xsim_unlock(d);
+    xsim_plat_ring(d->sh);
     return 0;
 }
 
@@ -75,6 +80,7 @@ int xendevicemodel_set_pci_link_route(xendevicemodel_handle *h, domid_t domid,
     xsim_lock(d);
     d->sh->link_route[link] = irq;
     xsim_unlock(d);
+    xsim_plat_ring(d->sh);
     return 0;
 }
 
@@ -86,11 +92,45 @@ int xendevicemodel_inject_msi(xendevicemodel_handle *h, domid_t domid,
     if (!d)
         return -1;
     xsim_lock(d);
+    d->sh->msi_ring_addr[d->sh->msi_count % XSIM_MSI_RING] = msi_addr;
+    d->sh->msi_ring_data[d->sh->msi_count % XSIM_MSI_RING] = msi_data;
     d->sh->msi_count++;
     d->sh->msi_last_addr = msi_addr;
     d->sh->msi_last_data = msi_data;
     xsim_unlock(d);
+    xsim_plat_ring(d->sh);
     return 0;
+}
+
+/*
+ * With a KVM backend the guest's CPU writes VRAM behind our back (KVM's
+ * dirty log sees them, the guest side's RAM writes do not happen): ask the
+ * backend to fold KVM's log into vram_dirty and wait for it, 100 ms at
+ * most (a dead or stuck backend costs the redraw, not a hang).
+ */
+static void kvm_fold_dirty(struct xsim_shared *sh)
+{
+    uint32_t req;
+    struct timespec t0, t;
+
+    if (!xsim_kvm_attached(sh))
+        return;
+    req = __atomic_add_fetch(&sh->vram_sync_req, 1u, __ATOMIC_SEQ_CST);
+    xsim_plat_ring(sh);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        uint32_t done = __atomic_load_n(&sh->vram_sync_done, __ATOMIC_ACQUIRE);
+        struct timespec ts = { 0, 10 * 1000000L };
+
+        if ((int32_t)(done - req) >= 0)
+            return;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        if ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 >
+            100)
+            return;
+        syscall(SYS_futex, &sh->vram_sync_done, FUTEX_WAIT, done, &ts, NULL,
+                0);
+    }
 }
 
 int xendevicemodel_track_dirty_vram(xendevicemodel_handle *h, domid_t domid,
@@ -108,10 +148,14 @@ int xendevicemodel_track_dirty_vram(xendevicemodel_handle *h, domid_t domid,
         return op_fail(EINVAL);
     sh = d->sh;
     words = (nr + 63) / 64;
+    if (nr && sh->vram_nr == nr && sh->vram_first == first_pfn)
+        kvm_fold_dirty(sh);
     xsim_lock(d);
     if (nr == 0) {
         sh->vram_nr = 0;
+        sh->p2m_gen++;
         xsim_unlock(d);
+        xsim_plat_ring(sh);
         return 0;
     }
     for (uint32_t i = 0; i < nr; i++) {
@@ -124,6 +168,8 @@ int xendevicemodel_track_dirty_vram(xendevicemodel_handle *h, domid_t domid,
         /* A new range: everything counts as dirty once, as in Xen. */
         sh->vram_first = first_pfn;
         sh->vram_nr = nr;
+        sh->p2m_gen++; /* a KVM backend logs the new range's writes */
+        xsim_plat_ring(sh);
         memset(sh->vram_dirty, 0, sizeof(sh->vram_dirty));
         memset(dirty_bitmap, 0xff, words * sizeof(unsigned long));
     } else {
@@ -220,7 +266,9 @@ int xendevicemodel_set_mem_type(xendevicemodel_handle *h, domid_t domid,
         }
     }
     rc = memtype_set_locked(d->sh, first_pfn, nr, (uint32_t)mem_type);
+    d->sh->p2m_gen++;
     xsim_unlock(d);
+    xsim_plat_ring(d->sh);
     return rc ? op_fail(-rc) : 0;
 }
 
@@ -245,6 +293,7 @@ int xendevicemodel_shutdown(xendevicemodel_handle *h, domid_t domid,
     d->sh->shutdown_count++;
     d->sh->shutdown_reason = reason;
     xsim_unlock(d);
+    xsim_plat_ring(d->sh);
     return 0;
 }
 

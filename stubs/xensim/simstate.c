@@ -12,6 +12,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,6 +68,7 @@ static void dom_path(const struct xsim_run *run, uint32_t domid,
 /* Give @gfn frame @frame. Locked (or not yet shared). */
 static void p2m_set(struct xsim_shared *sh, uint64_t gfn, uint64_t frame)
 {
+    sh->p2m_gen++;
     sh->frame_bitmap[frame / 64] |= 1ull << (frame % 64);
     sh->frames_used++;
     sh->p2m[gfn] = (uint32_t)(frame + 1);
@@ -315,6 +317,7 @@ static void frame_free_locked(struct xsim_dom *d, uint64_t gfn)
     uint64_t f = (uint64_t)sh->p2m[gfn] - 1;
 
     sh->p2m[gfn] = 0;
+    sh->p2m_gen++;
     sh->populated_count--;
     sh->frame_bitmap[f / 64] &= ~(1ull << (f % 64));
     sh->frames_used--;
@@ -374,6 +377,7 @@ int xsim_populate_locked(struct xsim_dom *d, uint64_t gfn, uint64_t nr,
     }
     if (run_len && !rc)
         rc = frames_zero(d, run_first, run_len);
+    xsim_plat_ring(sh);
     return rc;
 }
 
@@ -404,6 +408,8 @@ int64_t xsim_depopulate_locked(struct xsim_dom *d, uint64_t gfn, uint64_t nr)
     }
     if (run_len && !rc)
         rc = frames_punch(d, run_first, run_len);
+    if (n)
+        xsim_plat_ring(d->sh);
     return rc ? rc : n;
 }
 
@@ -427,6 +433,8 @@ int xsim_relocate_locked(struct xsim_dom *d, uint64_t src, uint64_t dst)
     e = sh->p2m[src];
     sh->p2m[src] = 0;
     sh->p2m[dst] = e;
+    sh->p2m_gen++;
+    xsim_plat_ring(sh);
     return 0;
 }
 
@@ -676,6 +684,32 @@ void xsim_doorbell_wait(struct xsim_port *e, uint32_t seen,
     syscall(SYS_futex, &e->doorbell, FUTEX_WAIT, seen,
             timeout_ms ? &ts : NULL, NULL, 0);
     __atomic_fetch_sub(&e->sleepers, 1u, __ATOMIC_SEQ_CST);
+}
+
+void xsim_plat_ring(struct xsim_shared *sh)
+{
+    __atomic_fetch_add(&sh->plat_bell, 1u, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&sh->plat_sleepers, __ATOMIC_SEQ_CST))
+        syscall(SYS_futex, &sh->plat_bell, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+}
+
+void xsim_plat_wait(struct xsim_shared *sh, uint32_t seen,
+                    unsigned int timeout_ms)
+{
+    struct timespec ts = { .tv_sec = timeout_ms / 1000,
+                           .tv_nsec = (long)(timeout_ms % 1000) * 1000000 };
+
+    __atomic_fetch_add(&sh->plat_sleepers, 1u, __ATOMIC_SEQ_CST);
+    syscall(SYS_futex, &sh->plat_bell, FUTEX_WAIT, seen,
+            timeout_ms ? &ts : NULL, NULL, 0);
+    __atomic_fetch_sub(&sh->plat_sleepers, 1u, __ATOMIC_SEQ_CST);
+}
+
+bool xsim_kvm_attached(const struct xsim_shared *sh)
+{
+    int32_t pid = __atomic_load_n(&sh->kvm_pid, __ATOMIC_ACQUIRE);
+
+    return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
 }
 
 void xsim_doorbell_kick(struct xsim_port *e)

@@ -48,7 +48,7 @@
 #define XSIM_PAGE_SHIFT 12
 #define XSIM_PAGE_SIZE 4096u
 #define XSIM_MAGIC 0x5853494du /* "XSIM" */
-#define XSIM_VERSION 5u
+#define XSIM_VERSION 6u
 #define XSIM_MAX_GFNS (1ull << 24)      /* 64 GiB of guest-physical space */
 #define XSIM_MAX_FRAMES (1ull << 24)    /* frames of the RAM file (64 GiB) */
 #define XSIM_NO_FRAME UINT64_MAX
@@ -62,6 +62,7 @@
 #define XSIM_MAX_VRAM_PAGES 65536u
 #define XSIM_NR_HVM_PARAMS 64u
 #define XSIM_FIFO_MAX 96u
+#define XSIM_MSI_RING 16u           /* MSIs remembered for the KVM backend */
 /* Legacy gfns of ioreq server pages (get_ioreq_server_info with gfn
  * pointers): server I's buffered page is XSIM_IOREQ_GFN_BASE + 2*I, its
  * synchronous page the next one. Mapping them with map/map2 maps the
@@ -239,6 +240,19 @@ struct xsim_shared {
     struct xsim_port ports[XSIM_NR_PORTS];
     struct xsim_grant grants[XSIM_NR_GRANTS];
     struct xsim_acct acct[XSIM_MAX_ACCT];
+    /* The KVM backend (stubs/kvm/), when one runs the domain's vCPUs:
+     * every change it must act on (IRQ levels, link routes, MSIs, p2m and
+     * memory types, shutdown, a dirty-VRAM query) rings @plat_bell, a
+     * futex its platform thread sleeps on (xsim_plat_ring()). */
+    int32_t kvm_pid;             /* backend process (0: none) */
+    uint32_t plat_bell;          /* atomic; futex */
+    uint32_t plat_sleepers;      /* atomic */
+    uint32_t vram_sync_done;     /* atomic; futex: last request folded */
+    uint32_t vram_sync_req;      /* atomic: track_dirty_vram's request */
+    uint32_t pad4;
+    uint64_t p2m_gen;            /* bumped by every p2m/memtype/VRAM-range change */
+    uint64_t msi_ring_addr[XSIM_MSI_RING]; /* MSI n at n % XSIM_MSI_RING */
+    uint32_t msi_ring_data[XSIM_MSI_RING];
     /* memory: p2m[gfn] = frame + 1 (0: not populated); frame allocator */
     uint64_t frames_used;        /* frames allocated to the domain */
     uint64_t frame_next;         /* next frame the rotating allocator tries */
@@ -434,6 +448,30 @@ void xsim_doorbell_wait(struct xsim_port *e, uint32_t seen,
  * @e: a futex port.
  */
 void xsim_doorbell_kick(struct xsim_port *e);
+
+/**
+ * xsim_plat_ring() - tell the domain's KVM backend that something it acts
+ * on changed (see struct xsim_shared.plat_bell). Cheap when no backend
+ * sleeps: one atomic add.
+ * @sh: the domain's state (lock held or not).
+ */
+void xsim_plat_ring(struct xsim_shared *sh);
+
+/**
+ * xsim_plat_wait() - sleep until @sh's platform bell moves from @seen.
+ * @sh: the domain's state.
+ * @seen: the bell value read before the caller's last check.
+ * @timeout_ms: upper bound (0: none).
+ */
+void xsim_plat_wait(struct xsim_shared *sh, uint32_t seen,
+                    unsigned int timeout_ms);
+
+/**
+ * xsim_kvm_attached() - Return: true if a live KVM backend runs the
+ * domain's vCPUs (its pid is recorded and exists).
+ * @sh: the domain's state.
+ */
+bool xsim_kvm_attached(const struct xsim_shared *sh);
 
 /**
  * xsim_fifo_open() - create (if missing) and open a receiving FIFO.
