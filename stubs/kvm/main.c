@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * main.c - xensim-kvm: run a xensim domain's vCPUs on /dev/kvm.
+ *
+ *   xensim-kvm [-d RUN_DIR] --kernel BZIMAGE [--initrd FILE] [--append CMDLINE]
+ *              [--reserve-top KB] [--kvmclock] [--io-timeout MS]
+ *              [--wait SECS] [--log-level LEVEL] DOMID
+ *
+ * The domain exists already (`xensim create`) and its device model is
+ * started by the toolstack's role (`xensim run-dm`); like libxl, this
+ * waits for /local/domain/0/device-model/DOMID/state = running before it
+ * unpauses (boots) the domain, then runs until the domain shuts down.
+ * Exit: 0 poweroff, 2 reboot (also a triple fault), 3 crash or another
+ * reason, 1 an error before the guest ran (one line on stderr).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <xenstore.h>
+#include <stdint.h>
+#include <xen/sched.h>
+
+#include "stubs/kvm/kvm.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: xensim-kvm [options] DOMID\n"
+            "Boot a Linux kernel on a xensim domain with KVM vCPUs; port I/O and\n"
+            "MMIO exits become ioreqs for the domain's device model.\n"
+            "  -d, --run-dir DIR     xensim run directory (default $XENSIM_DIR)\n"
+            "  -k, --kernel FILE     bzImage to boot (required)\n"
+            "  -i, --initrd FILE     initramfs\n"
+            "  -a, --append CMDLINE  kernel command line\n"
+            "      --reserve-top KB  keep KB at the top of low RAM out of the e820\n"
+            "                        map (a window `balloon` tests may take back)\n"
+            "      --kvmclock        show KVM's paravirtual CPUID leaves (kvmclock)\n"
+            "      --io-timeout MS   wait this long for a device model's answer\n"
+            "                        (default 30000; then all-ones)\n"
+            "      --wait SECS       wait this long for the device model to be\n"
+            "                        running (default 60)\n"
+            "      --log-level L     err, warn, info (default), debug, trace\n"
+            "  -h, --help            this text\n"
+            "Exit status: 0 poweroff, 2 reboot, 3 crash or other, 1 error.\n");
+}
+
+static int parse_uint(const char *s, unsigned int max, unsigned int *out)
+{
+    char *end;
+    unsigned long v;
+
+    errno = 0;
+    v = strtoul(s, &end, 0);
+    if (errno || end == s || *end || v > max || s[0] == '-')
+        return -EINVAL;
+    *out = (unsigned int)v;
+    return 0;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* libxl's readiness test: the device model's state key says "running". */
+static int wait_dm_running(uint32_t domid, unsigned int secs)
+{
+    char path[80];
+    double end = now_s() + secs;
+    struct xs_handle *xs = NULL;
+
+    snprintf(path, sizeof(path), "/local/domain/0/device-model/%u/state", domid);
+    while (now_s() < end) {
+        unsigned int len = 0;
+        char *v;
+
+        if (!xs)
+            xs = xs_open(0);
+        if (xs) {
+            v = xs_read(xs, XBT_NULL, path, &len);
+            if (v && !strcmp(v, "running")) {
+                free(v);
+                xs_close(xs);
+                return 0;
+            }
+            free(v);
+        }
+        usleep(20000);
+    }
+    if (xs)
+        xs_close(xs);
+    fprintf(stderr, "xensim-kvm: the device model of domain %u is not running "
+                    "after %u s (%s is not \"running\"%s)\n",
+            domid, secs, path, xs ? "" : "; cannot reach xenstored: is "
+                                         "XENSTORED_PATH set?");
+    return -ETIMEDOUT;
+}
+
+static const char *reason_name(int r)
+{
+    switch (r) {
+    case SHUTDOWN_poweroff: return "poweroff";
+    case SHUTDOWN_reboot: return "reboot";
+    case SHUTDOWN_suspend: return "suspend";
+    case SHUTDOWN_crash: return "crash";
+    case SHUTDOWN_watchdog: return "watchdog";
+    case SHUTDOWN_soft_reset: return "soft_reset";
+    case -1: return "destroyed";
+    default: return "unknown";
+    }
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "run-dir", required_argument, NULL, 'd' },
+        { "kernel", required_argument, NULL, 'k' },
+        { "initrd", required_argument, NULL, 'i' },
+        { "append", required_argument, NULL, 'a' },
+        { "reserve-top", required_argument, NULL, 'r' },
+        { "kvmclock", no_argument, NULL, 'c' },
+        { "io-timeout", required_argument, NULL, 't' },
+        { "wait", required_argument, NULL, 'w' },
+        { "log-level", required_argument, NULL, 'l' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct xkvm_opts o = { .append = "", .io_timeout_ms = 30000 };
+    const char *run_dir = NULL;
+    unsigned int domid, wait_s = 60;
+    struct xkvm *k;
+    enum log_level lvl;
+    double t0;
+    sigset_t sigs;
+    int c, rc, reason;
+
+    while ((c = getopt_long(argc, argv, "d:k:i:a:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': run_dir = optarg; break;
+        case 'k': o.kernel = optarg; break;
+        case 'i': o.initrd = optarg; break;
+        case 'a': o.append = optarg; break;
+        case 'c': o.kvm_leaves = true; break;
+        case 'r':
+            if (parse_uint(optarg, 1u << 22, &o.reserve_top_kb)) {
+                fprintf(stderr, "xensim-kvm: bad --reserve-top '%s'\n", optarg);
+                return 1;
+            }
+            break;
+        case 't':
+            if (parse_uint(optarg, 3600000, &o.io_timeout_ms) || !o.io_timeout_ms) {
+                fprintf(stderr, "xensim-kvm: bad --io-timeout '%s'\n", optarg);
+                return 1;
+            }
+            break;
+        case 'w':
+            if (parse_uint(optarg, 86400, &wait_s)) {
+                fprintf(stderr, "xensim-kvm: bad --wait '%s'\n", optarg);
+                return 1;
+            }
+            break;
+        case 'l':
+            if (log_parse_level(optarg, &lvl)) {
+                fprintf(stderr, "xensim-kvm: unknown log level '%s'\n", optarg);
+                return 1;
+            }
+            log_set_level(lvl);
+            break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 1;
+        }
+    }
+    if (optind != argc - 1 || parse_uint(argv[optind], 0x7fef, &domid) || !domid) {
+        fprintf(stderr, "xensim-kvm: give one domain id (1-32751); see --help\n");
+        return 1;
+    }
+    if (!o.kernel) {
+        fprintf(stderr, "xensim-kvm: --kernel is required; see --help\n");
+        return 1;
+    }
+    if (access(o.kernel, R_OK) != 0) {
+        fprintf(stderr, "xensim-kvm: kernel %s: %s\n", o.kernel, strerror(errno));
+        return 1;
+    }
+    if (o.initrd && access(o.initrd, R_OK) != 0) {
+        fprintf(stderr, "xensim-kvm: initrd %s: %s\n", o.initrd, strerror(errno));
+        return 1;
+    }
+    if (access("/dev/kvm", R_OK | W_OK) != 0) {
+        fprintf(stderr, "xensim-kvm: no usable /dev/kvm (%s)\n", strerror(errno));
+        return 1;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    rc = xkvm_open(run_dir, domid, &o, &k);
+    if (rc)
+        return 1;
+    t0 = now_s();
+    if (wait_dm_running(domid, wait_s) || xkvm_boot_linux(k)) {
+        xkvm_close(k);
+        return 1;
+    }
+    log_info("xensim-kvm: domain %u: %u vCPUs, %llu MiB, device model ready "
+             "after %.3f s; booting %s", domid, k->nr_vcpus,
+             (unsigned long long)(k->dom->sh->mem_bytes >> 20), now_s() - t0,
+             o.kernel);
+    /* SIGINT/SIGTERM destroy the domain (taken by sigtimedwait below). */
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    rc = xkvm_start(k);
+    if (rc) {
+        log_err("xensim-kvm: cannot start vCPUs: %s", strerror(-rc));
+        xkvm_close(k);
+        return 1;
+    }
+    while (!__atomic_load_n(&k->stop, __ATOMIC_SEQ_CST)) {
+        struct timespec ts = { 0, 100 * 1000000L };
+        int sig = sigtimedwait(&sigs, NULL, &ts);
+
+        if (sig == SIGINT || sig == SIGTERM) {
+            fprintf(stderr, "xensim-kvm: %s: destroying domain %u\n",
+                    strsignal(sig), domid);
+            __atomic_store_n(&k->stop, 1, __ATOMIC_SEQ_CST);
+            xsim_plat_ring(k->dom->sh);
+        }
+    }
+    reason = xkvm_wait(k);
+    xkvm_dump(k);
+    fprintf(stderr, "xensim-kvm: domain %u ended: %s after %.3f s\n", domid,
+            reason_name(reason), now_s() - t0);
+    xkvm_close(k);
+    return reason == SHUTDOWN_poweroff ? 0 : reason == SHUTDOWN_reboot ? 2 : 3;
+}
