@@ -12,6 +12,7 @@
 #                          $(B)/tests/NAME and run by `make check`
 #   BENCHES                benchmarks, same variables, built as
 #                          $(B)/bench/NAME and run by `make bench`
+#   BENCH_SCRIPTS          scripts `make bench` runs after them (B, TOP)
 #   CHECK_SCRIPTS          scripts run by `make check` after the suites
 #                          (environment: B, TOP, VALGRIND)
 #   EXTRA_TARGETS          more files `make all` builds (rules in fragment)
@@ -74,6 +75,7 @@ MODULE_ORDER := hw xen mapcache memory util
 PROGS :=
 UNIT_TESTS :=
 BENCHES :=
+BENCH_SCRIPTS :=
 CHECK_SCRIPTS :=
 EXTRA_TARGETS :=
 INSTALL_PROGS :=
@@ -131,7 +133,8 @@ check-valgrind: tests
 	  sh tests/run-tests.sh $(TEST_BINS) -- $(CHECK_SCRIPTS)
 
 bench: all $(BENCH_BINS)
-	$(Q)set -e; for b in $(BENCH_BINS); do echo "== $$b"; $$b; done
+	$(Q)set -e; for b in $(BENCH_BINS); do echo "== $$b"; $$b; done; \
+	 for s in $(BENCH_SCRIPTS); do echo "== $$s"; B=$(B) TOP=$(TOP) sh $$s; done
 
 run: all
 	$(Q)$(if $(RUN_CMD),$(RUN_CMD),echo "make run: nothing to run yet" >&2; exit 1)

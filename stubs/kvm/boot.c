@@ -103,7 +103,7 @@ static int ram_put(struct xkvm *k, uint64_t gpa, const void *buf, size_t len,
     return rc;
 }
 
-static int setup_cpu(struct xkvm *k, uint32_t entry)
+static int setup_cpu(struct xkvm *k, uint32_t entry, uint32_t esi, uint32_t ebx)
 {
     static const uint64_t gdt[4] = { 0, 0, 0x00cf9b000000ffffull,
                                      0x00cf93000000ffffull };
@@ -133,7 +133,8 @@ static int setup_cpu(struct xkvm *k, uint32_t entry)
         return -errno;
     memset(&r, 0, sizeof(r));
     r.rip = entry;
-    r.rsi = ZERO_PAGE_GPA;
+    r.rsi = esi;
+    r.rbx = ebx;
     r.rflags = 0x2;
     if (ioctl(v->fd, KVM_SET_REGS, &r) < 0)
         return -errno;
@@ -275,7 +276,8 @@ int xkvm_boot_linux(struct xkvm *k)
     if (!rc)
         rc = ram_put(k, ZERO_PAGE_GPA, zp, 4096, "zero page");
     if (!rc)
-        rc = setup_cpu(k, get32(zp + 0x214) ? get32(zp + 0x214) : KERNEL_GPA);
+        rc = setup_cpu(k, get32(zp + 0x214) ? get32(zp + 0x214) : KERNEL_GPA,
+                       ZERO_PAGE_GPA, 0);
     if (!rc)
         log_info("xensim-kvm: Linux boot protocol %u.%02u, kernel %zu bytes at "
                  "0x%x, initrd %zu bytes at 0x%llx, %u e820 entries",
@@ -285,5 +287,37 @@ out:
     free(kern);
     free(initrd);
     free(zp);
+    return rc;
+}
+
+int xkvm_boot_flat(struct xkvm *k)
+{
+    uint8_t *img = NULL;
+    size_t len = 0, cl_len = strlen(k->opts.append ? k->opts.append : "");
+    uint64_t rsdp;
+    int rc = read_file(k->opts.flat, &img, &len);
+
+    if (rc) {
+        log_err("xensim-kvm: flat image %s: %s", k->opts.flat, strerror(-rc));
+        return rc;
+    }
+    if (len > 64u * 1024 * 1024 || KERNEL_GPA + len > k->lowmem_end ||
+        cl_len >= CMDLINE_MAX) {
+        log_err("xensim-kvm: flat image %s (%zu bytes) or its command line is "
+                "too large", k->opts.flat, len);
+        free(img);
+        return -E2BIG;
+    }
+    rc = xkvm_firmware_pci(k);
+    if (!rc)
+        rc = place_acpi(k, &rsdp);
+    if (!rc)
+        rc = ram_put(k, CMDLINE_GPA, k->opts.append ? k->opts.append : "",
+                     cl_len + 1, "command line");
+    if (!rc)
+        rc = ram_put(k, KERNEL_GPA, img, len, "flat image");
+    if (!rc)
+        rc = setup_cpu(k, KERNEL_GPA, 0, CMDLINE_GPA);
+    free(img);
     return rc;
 }

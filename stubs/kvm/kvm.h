@@ -86,6 +86,7 @@ struct xkvm;
  * @started: @thread exists.
  * @exits: exits handled (statistics).
  * @ioreqs: exits turned into ioreqs.
+ * @echo: the --echo-port register of this vCPU.
  */
 struct xkvm_vcpu {
     struct xkvm *k;
@@ -96,25 +97,32 @@ struct xkvm_vcpu {
     bool started;
     uint64_t exits;
     uint64_t ioreqs;
+    uint8_t echo;
 };
 
 /**
  * struct xkvm_opts - what to boot and how.
- * @kernel: bzImage path.
+ * @kernel: bzImage path (or NULL with @flat).
+ * @flat: a flat 32-bit image to run instead (loaded at 1 MiB, entered in
+ *        protected mode with EBX = the command line), or NULL.
  * @initrd: initramfs path or NULL.
  * @append: kernel command line.
  * @reserve_top_kb: low RAM kept out of the e820 map at its top (a window
  *                  `xensim-kvm`'s balloon control may take back).
  * @kvm_leaves: show KVM's paravirtual CPUID leaves (kvmclock) to the guest.
  * @io_timeout_ms: how long a vCPU waits for a device model's answer.
+ * @echo_port: a port answered inside the vCPU thread as a one-byte
+ *             scratch register, no ioreq (0: none): the benchmark floor.
  */
 struct xkvm_opts {
     const char *kernel;
+    const char *flat;
     const char *initrd;
     const char *append;
     unsigned int reserve_top_kb;
     bool kvm_leaves;
     unsigned int io_timeout_ms;
+    uint16_t echo_port;
 };
 
 /**
@@ -203,6 +211,15 @@ struct xkvm {
 int xkvm_open(const char *run_dir, uint32_t domid,
               const struct xkvm_opts *opts, struct xkvm **out)
     __attribute__((warn_unused_result));
+
+/**
+ * xkvm_probe() - can this host run the backend (open /dev/kvm, create a VM
+ * with an in-kernel irqchip)?
+ * @why: the reason, or "KVM usable".
+ * @len: size of @why.
+ * Return: 0 or negative errno.
+ */
+int xkvm_probe(char *why, size_t len);
 
 /**
  * xkvm_close() - stop every thread, release the VM and the attachment.
@@ -328,6 +345,15 @@ void xkvm_apply_irqs(struct xkvm *k);
  * Return: 0 or negative errno (logged).
  */
 int xkvm_boot_linux(struct xkvm *k) __attribute__((warn_unused_result));
+
+/**
+ * xkvm_boot_flat() - the firmware step and ACPI tables as for Linux, then
+ * a flat image at 1 MiB entered in 32-bit protected mode, EBX = the
+ * command line (test guests such as tests/kvm/microguest.c).
+ * @k: the backend (vCPUs created, not started).
+ * Return: 0 or negative errno (logged).
+ */
+int xkvm_boot_flat(struct xkvm *k) __attribute__((warn_unused_result));
 
 /**
  * xkvm_firmware_pci() - the PCI set-up hvmloader does, through ioreqs.

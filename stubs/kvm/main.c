@@ -2,7 +2,8 @@
 /*
  * main.c - xensim-kvm: run a xensim domain's vCPUs on /dev/kvm.
  *
- *   xensim-kvm [-d RUN_DIR] --kernel BZIMAGE [--initrd FILE] [--append CMDLINE]
+ *   xensim-kvm [-d RUN_DIR] (--kernel BZIMAGE [--initrd FILE] | --flat IMAGE)
+ *              [--append CMDLINE]
  *              [--reserve-top KB] [--kvmclock] [--io-timeout MS]
  *              [--wait SECS] [--log-level LEVEL] DOMID
  *
@@ -38,6 +39,8 @@ static void usage(FILE *f)
             "  -d, --run-dir DIR     xensim run directory (default $XENSIM_DIR)\n"
             "  -k, --kernel FILE     bzImage to boot (required)\n"
             "  -i, --initrd FILE     initramfs\n"
+            "  -f, --flat FILE       instead of a kernel: a flat 32-bit image run\n"
+            "                        at 1 MiB in protected mode, EBX = command line\n"
             "  -a, --append CMDLINE  kernel command line\n"
             "      --reserve-top KB  keep KB at the top of low RAM out of the e820\n"
             "                        map (a window `balloon` tests may take back)\n"
@@ -47,6 +50,11 @@ static void usage(FILE *f)
             "      --wait SECS       wait this long for the device model to be\n"
             "                        running (default 60)\n"
             "      --log-level L     err, warn, info (default), debug, trace\n"
+            "      --echo-port PORT  answer 1-byte accesses to PORT in the vCPU\n"
+            "                        thread (a scratch register, no ioreq): the\n"
+            "                        floor of the PIO benchmark\n"
+            "      --check           say whether this host's /dev/kvm is usable\n"
+            "                        (exit 0) or why not (exit 1), and stop\n"
             "  -h, --help            this text\n"
             "Exit status: 0 poweroff, 2 reboot, 3 crash or other, 1 error.\n");
 }
@@ -126,6 +134,7 @@ int main(int argc, char **argv)
         { "run-dir", required_argument, NULL, 'd' },
         { "kernel", required_argument, NULL, 'k' },
         { "initrd", required_argument, NULL, 'i' },
+        { "flat", required_argument, NULL, 'f' },
         { "append", required_argument, NULL, 'a' },
         { "reserve-top", required_argument, NULL, 'r' },
         { "kvmclock", no_argument, NULL, 'c' },
@@ -133,6 +142,8 @@ int main(int argc, char **argv)
         { "wait", required_argument, NULL, 'w' },
         { "log-level", required_argument, NULL, 'l' },
         { "help", no_argument, NULL, 'h' },
+        { "check", no_argument, NULL, 'C' },
+        { "echo-port", required_argument, NULL, 'e' },
         { NULL, 0, NULL, 0 },
     };
     struct xkvm_opts o = { .append = "", .io_timeout_ms = 30000 };
@@ -144,11 +155,12 @@ int main(int argc, char **argv)
     sigset_t sigs;
     int c, rc, reason;
 
-    while ((c = getopt_long(argc, argv, "d:k:i:a:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:k:i:f:a:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'd': run_dir = optarg; break;
         case 'k': o.kernel = optarg; break;
         case 'i': o.initrd = optarg; break;
+        case 'f': o.flat = optarg; break;
         case 'a': o.append = optarg; break;
         case 'c': o.kvm_leaves = true; break;
         case 'r':
@@ -177,6 +189,23 @@ int main(int argc, char **argv)
             log_set_level(lvl);
             break;
         case 'h': usage(stdout); return 0;
+        case 'e': {
+            unsigned int port;
+
+            if (parse_uint(optarg, 0xffff, &port) || !port) {
+                fprintf(stderr, "xensim-kvm: bad --echo-port '%s'\n", optarg);
+                return 1;
+            }
+            o.echo_port = (uint16_t)port;
+            break;
+        }
+        case 'C': {
+            char why[160];
+            int r = xkvm_probe(why, sizeof(why));
+
+            printf("%s\n", why);
+            return r ? 1 : 0;
+        }
         default: usage(stderr); return 1;
         }
     }
@@ -184,12 +213,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "xensim-kvm: give one domain id (1-32751); see --help\n");
         return 1;
     }
-    if (!o.kernel) {
-        fprintf(stderr, "xensim-kvm: --kernel is required; see --help\n");
+    if (!o.kernel == !o.flat) {
+        fprintf(stderr, "xensim-kvm: give --kernel or --flat (one of them); see --help\n");
         return 1;
     }
-    if (access(o.kernel, R_OK) != 0) {
-        fprintf(stderr, "xensim-kvm: kernel %s: %s\n", o.kernel, strerror(errno));
+    if (access(o.kernel ? o.kernel : o.flat, R_OK) != 0) {
+        fprintf(stderr, "xensim-kvm: %s %s: %s\n", o.kernel ? "kernel" : "flat image",
+                o.kernel ? o.kernel : o.flat, strerror(errno));
         return 1;
     }
     if (o.initrd && access(o.initrd, R_OK) != 0) {
@@ -205,14 +235,15 @@ int main(int argc, char **argv)
     if (rc)
         return 1;
     t0 = now_s();
-    if (wait_dm_running(domid, wait_s) || xkvm_boot_linux(k)) {
+    if (wait_dm_running(domid, wait_s) ||
+        (o.kernel ? xkvm_boot_linux(k) : xkvm_boot_flat(k))) {
         xkvm_close(k);
         return 1;
     }
     log_info("xensim-kvm: domain %u: %u vCPUs, %llu MiB, device model ready "
              "after %.3f s; booting %s", domid, k->nr_vcpus,
              (unsigned long long)(k->dom->sh->mem_bytes >> 20), now_s() - t0,
-             o.kernel);
+             o.kernel ? o.kernel : o.flat);
     /* SIGINT/SIGTERM destroy the domain (taken by sigtimedwait below). */
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGINT);

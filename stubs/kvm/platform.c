@@ -25,6 +25,7 @@
  * shared arrays are read under the domain lock.
  */
 #include <errno.h>
+#include <signal.h>
 #include <string.h>
 #include <time.h>
 #include <linux/futex.h>
@@ -280,8 +281,14 @@ void *xkvm_platform_main(void *arg)
         if (count != k->shutdown_seen)
             k->reason = (int)sh->shutdown_reason;
         servers = 0;
-        for (unsigned int i = 0; i < XSIM_MAX_SERVERS; i++)
-            servers += sh->servers[i].in_use && sh->servers[i].enabled;
+        for (unsigned int i = 0; i < XSIM_MAX_SERVERS; i++) {
+            const struct xsim_server *srv = &sh->servers[i];
+
+            /* A server whose owner died without closing counts as gone,
+             * as Xen drops a dead device model's server with its handles. */
+            servers += srv->in_use && srv->enabled &&
+                       (kill(srv->owner_pid, 0) == 0 || errno == EPERM);
+        }
         xsim_unlock(k->dom);
         if (count != k->shutdown_seen)
             break;

@@ -58,6 +58,13 @@ static void pio_one(struct xkvm_vcpu *v, uint16_t port, unsigned int size,
     int rc;
 
     memcpy(&val, data, size);
+    if (k->opts.echo_port && port == k->opts.echo_port && size == 1) {
+        if (write)
+            v->echo = (uint8_t)val;
+        else
+            data[0] = v->echo;
+        return;
+    }
     if (xkvm_platform_pio(k, port, size, write, &val)) {
         if (!write)
             memcpy(data, &val, size);
@@ -334,6 +341,10 @@ int xkvm_wait(struct xkvm *k)
 {
     pthread_join(k->plat, NULL);
     k->plat_started = false;
+    xsim_lock(k->dom);
+    if (k->reason < 0 && k->dom->sh->shutdown_count != k->shutdown_seen)
+        k->reason = (int)k->dom->sh->shutdown_reason;
+    xsim_unlock(k->dom);
     __atomic_store_n(&k->stop, 1, __ATOMIC_SEQ_CST);
     xkvm_kick_all(k);
     for (unsigned int i = 0; i < k->nr_vcpus; i++) {

@@ -542,3 +542,33 @@ void xkvm_close(struct xkvm *k)
     pthread_mutex_destroy(&k->dev_lock);
     free(k);
 }
+
+int xkvm_probe(char *why, size_t len)
+{
+    int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC), vm, rc = 0;
+
+    if (fd < 0) {
+        snprintf(why, len, "open /dev/kvm: %s", strerror(errno));
+        return -ENODEV;
+    }
+    if (ioctl(fd, KVM_GET_API_VERSION, 0) != KVM_API_VERSION) {
+        snprintf(why, len, "unexpected KVM API version");
+        close(fd);
+        return -ENOTSUP;
+    }
+    vm = ioctl(fd, KVM_CREATE_VM, 0);
+    if (vm < 0) {
+        snprintf(why, len, "KVM_CREATE_VM: %s", strerror(errno));
+        rc = -ENODEV;
+    } else {
+        if (ioctl(vm, KVM_CREATE_IRQCHIP, 0) < 0) {
+            snprintf(why, len, "KVM_CREATE_IRQCHIP: %s", strerror(errno));
+            rc = -ENOTSUP;
+        }
+        close(vm);
+    }
+    close(fd);
+    if (!rc)
+        snprintf(why, len, "KVM usable");
+    return rc;
+}
