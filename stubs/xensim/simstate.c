@@ -672,18 +672,25 @@ int xsim_port_deliver(struct xsim_shared *peer_sh, uint32_t peer_port,
     return xsim_fifo_send(c, run, rel, ino, peer_port);
 }
 
-void xsim_doorbell_wait(struct xsim_port *e, uint32_t seen,
-                        unsigned int timeout_ms)
+/* Sleep while *@word reads @seen, counted in *@sleepers so that wakers
+ * make the wake system call only when someone sleeps (no lost wake-up:
+ * FUTEX_WAIT re-checks the word). Without a timeout no hrtimer is armed:
+ * ~3% of a round trip. */
+static void counted_futex_wait(uint32_t *word, uint32_t *sleepers,
+                               uint32_t seen, unsigned int timeout_ms)
 {
     struct timespec ts = { .tv_sec = timeout_ms / 1000,
                            .tv_nsec = (long)(timeout_ms % 1000) * 1000000 };
 
-    __atomic_fetch_add(&e->sleepers, 1u, __ATOMIC_SEQ_CST);
-    /* Sleeps only if the doorbell still reads @seen (no lost wake-up).
-     * Without a timeout no hrtimer is armed: ~3% of a round trip. */
-    syscall(SYS_futex, &e->doorbell, FUTEX_WAIT, seen,
-            timeout_ms ? &ts : NULL, NULL, 0);
-    __atomic_fetch_sub(&e->sleepers, 1u, __ATOMIC_SEQ_CST);
+    __atomic_fetch_add(sleepers, 1u, __ATOMIC_SEQ_CST);
+    syscall(SYS_futex, word, FUTEX_WAIT, seen, timeout_ms ? &ts : NULL, NULL, 0);
+    __atomic_fetch_sub(sleepers, 1u, __ATOMIC_SEQ_CST);
+}
+
+void xsim_doorbell_wait(struct xsim_port *e, uint32_t seen,
+                        unsigned int timeout_ms)
+{
+    counted_futex_wait(&e->doorbell, &e->sleepers, seen, timeout_ms);
 }
 
 void xsim_plat_ring(struct xsim_shared *sh)
@@ -696,13 +703,7 @@ void xsim_plat_ring(struct xsim_shared *sh)
 void xsim_plat_wait(struct xsim_shared *sh, uint32_t seen,
                     unsigned int timeout_ms)
 {
-    struct timespec ts = { .tv_sec = timeout_ms / 1000,
-                           .tv_nsec = (long)(timeout_ms % 1000) * 1000000 };
-
-    __atomic_fetch_add(&sh->plat_sleepers, 1u, __ATOMIC_SEQ_CST);
-    syscall(SYS_futex, &sh->plat_bell, FUTEX_WAIT, seen,
-            timeout_ms ? &ts : NULL, NULL, 0);
-    __atomic_fetch_sub(&sh->plat_sleepers, 1u, __ATOMIC_SEQ_CST);
+    counted_futex_wait(&sh->plat_bell, &sh->plat_sleepers, seen, timeout_ms);
 }
 
 bool xsim_kvm_attached(const struct xsim_shared *sh)
