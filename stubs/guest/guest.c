@@ -120,6 +120,12 @@ uint32_t xsg_domid(const struct xsg_guest *g)
     return g->dom->domid;
 }
 
+void xsg_set_spin_us(struct xsg_guest *g, unsigned int us)
+{
+    __atomic_store_n(&g->spin_ns, (uint64_t)(us > 10000 ? 10000 : us) * 1000,
+                     __ATOMIC_RELAXED);
+}
+
 void xsg_set_timeout_ms(struct xsg_guest *g, unsigned int ms)
 {
     __atomic_store_n(&g->timeout_ms, ms ? ms : XSG_DEFAULT_TIMEOUT_MS,

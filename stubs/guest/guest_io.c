@@ -273,6 +273,30 @@ int xsg_slot_notify(struct xsg_guest *g, const struct xsg_target *t)
                              t->peer_ino, &g->fc, &g->run);
 }
 
+/* Poll state byte @sb for IORESP_READY up to the attachment's spin time. */
+static bool spin_for_answer(struct xsg_guest *g, const uint8_t *sb)
+{
+    uint64_t spin = __atomic_load_n(&g->spin_ns, __ATOMIC_RELAXED), t0 = 0;
+    struct timespec ts;
+
+    for (unsigned int i = 0; spin; i++) {
+        if ((__atomic_load_n(sb, __ATOMIC_SEQ_CST) & 0xf) == STATE_IORESP_READY)
+            return true;
+        if (i % 64 == 0) {
+            uint64_t ns;
+
+            clock_gettime(CLOCK_MONOTONIC, &ts);
+            ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+            if (!t0)
+                t0 = ns;
+            else if (ns - t0 >= spin)
+                break;
+        }
+        __builtin_ia32_pause();
+    }
+    return false;
+}
+
 int xsg_slot_wait(struct xsg_guest *g, unsigned int vcpu,
                   const struct xsg_target *t, uint8_t *sb)
 {
@@ -281,6 +305,8 @@ int xsg_slot_wait(struct xsg_guest *g, unsigned int vcpu,
     uint64_t deadline;
     int rc;
 
+    if (spin_for_answer(g, sb))
+        return 0;
     deadline = now_ms() + __atomic_load_n(&g->timeout_ms, __ATOMIC_RELAXED);
     __atomic_store_n(&v->waiting, bell, __ATOMIC_SEQ_CST);
     if (g->tick_running)

@@ -33,6 +33,7 @@ struct xsg_vcpu {
  * @lock_fd: flock'ed dom<N>/guest.lock (one attachment per domain).
  * @fc: FIFOs this guest writes notifications to (device models' handles).
  * @timeout_ms: answer timeout.
+ * @spin_ns: how long a vCPU polls for its answer before it sleeps.
  * @cf8: latched 0xcf8 value (domain-wide, like Xen; atomic).
  * @map_lock: protects @pages.
  * @pages: mapped ioreq server pages (2 per server) or NULL.
@@ -57,6 +58,7 @@ struct xsg_guest {
     int lock_fd;
     struct xsim_fdcache fc;
     unsigned int timeout_ms;
+    uint64_t spin_ns;
     uint32_t cf8;
     pthread_mutex_t map_lock;
     uint8_t *pages[XSIM_MAX_SERVERS];

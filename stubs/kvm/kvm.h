@@ -111,6 +111,7 @@ struct xkvm_vcpu {
  *                  `xensim-kvm`'s balloon control may take back).
  * @kvm_leaves: show KVM's paravirtual CPUID leaves (kvmclock) to the guest.
  * @io_timeout_ms: how long a vCPU waits for a device model's answer.
+ * @spin_us: how long a vCPU polls for an answer before it sleeps.
  * @echo_port: a port answered inside the vCPU thread as a one-byte
  *             scratch register, no ioreq (0: none): the benchmark floor.
  */
@@ -122,6 +123,7 @@ struct xkvm_opts {
     unsigned int reserve_top_kb;
     bool kvm_leaves;
     unsigned int io_timeout_ms;
+    unsigned int spin_us;
     uint16_t echo_port;
 };
 

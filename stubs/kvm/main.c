@@ -50,6 +50,8 @@ static void usage(FILE *f)
             "      --wait SECS       wait this long for the device model to be\n"
             "                        running (default 60)\n"
             "      --log-level L     err, warn, info (default), debug, trace\n"
+            "      --spin-us US      poll this long for a device model's answer\n"
+            "                        before sleeping (default 50)\n"
             "      --echo-port PORT  answer 1-byte accesses to PORT in the vCPU\n"
             "                        thread (a scratch register, no ioreq): the\n"
             "                        floor of the PIO benchmark\n"
@@ -144,9 +146,10 @@ int main(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { "check", no_argument, NULL, 'C' },
         { "echo-port", required_argument, NULL, 'e' },
+        { "spin-us", required_argument, NULL, 's' },
         { NULL, 0, NULL, 0 },
     };
-    struct xkvm_opts o = { .append = "", .io_timeout_ms = 30000 };
+    struct xkvm_opts o = { .append = "", .io_timeout_ms = 30000, .spin_us = 50 };
     const char *run_dir = NULL;
     unsigned int domid, wait_s = 60;
     struct xkvm *k;
@@ -189,6 +192,12 @@ int main(int argc, char **argv)
             log_set_level(lvl);
             break;
         case 'h': usage(stdout); return 0;
+        case 's':
+            if (parse_uint(optarg, 10000, &o.spin_us)) {
+                fprintf(stderr, "xensim-kvm: bad --spin-us '%s'\n", optarg);
+                return 1;
+            }
+            break;
         case 'e': {
             unsigned int port;
 

@@ -476,6 +476,7 @@ int xkvm_open(const char *run_dir, uint32_t domid,
         goto fail;
     }
     xsg_set_timeout_ms(k->g, opts->io_timeout_ms);
+    xsg_set_spin_us(k->g, opts->spin_us);
     rc = create_vm(k);
     if (rc)
         goto fail;
