@@ -142,6 +142,9 @@ struct xkvm_opts {
  * @nr_vcpus: vCPUs.
  * @vcpus: the vCPUs.
  * @slot_lock: protects @slots, @slot_gen.
+ * @run_lock: read-held by each vCPU inside KVM_RUN; write-held while
+ *            slots are deleted and re-added, so no vCPU runs (fetches
+ *            code) while part of its RAM has no slot. Writer-preferring.
  * @slots: memory slots as KVM has them.
  * @slot_gen: the p2m generation @slots reflect.
  * @dev_lock: protects @rtc, @pm, @gsi_level.
@@ -177,6 +180,7 @@ struct xkvm {
     unsigned int nr_vcpus;
     struct xkvm_vcpu vcpus[XSIM_MAX_VCPUS];
     pthread_mutex_t slot_lock;
+    pthread_rwlock_t run_lock;
     struct xkvm_slot slots[XKVM_MAX_SLOTS];
     uint64_t slot_gen;
     pthread_mutex_t dev_lock;
@@ -277,6 +281,13 @@ int xkvm_wait(struct xkvm *k);
  * @reason: SHUTDOWN_*.
  */
 void xkvm_end_domain(struct xkvm *k, unsigned int reason);
+
+/**
+ * xkvm_kick_started() - signal every started vCPU thread out of KVM_RUN
+ * (with immediate_exit set by the caller, it stays out until cleared).
+ * @k: the backend.
+ */
+void xkvm_kick_started(struct xkvm *k);
 
 /**
  * xkvm_kick_all() - make every vCPU leave KVM_RUN and see @k->stop.

@@ -11,12 +11,18 @@
  * started by the toolstack's role (`xensim run-dm`); like libxl, this
  * waits for /local/domain/0/device-model/DOMID/state = running before it
  * unpauses (boots) the domain, then runs until the domain shuts down.
+ * While it runs, dom<N>/kvm-ctl.sock takes `balloon-out GFN NR` (the
+ * guest giving NR frames back, as a balloon driver would: frames freed,
+ * INVALIDATE sent to the device models; `xensim kvm-balloon`).
  * Exit: 0 poweroff, 2 reboot (also a triple fault), 3 crash or another
  * reason, 1 an error before the guest ran (one line on stderr).
  */
 #include <errno.h>
 #include <pthread.h>
 #include <getopt.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,6 +122,61 @@ static int wait_dm_running(uint32_t domid, unsigned int secs)
     return -ETIMEDOUT;
 }
 
+/* The control socket, dom<N>/kvm-ctl.sock: one command line per
+ * connection, one answer line back (`xensim kvm-balloon`). */
+static int ctl_open(struct xkvm *k, struct sockaddr_un *sa)
+{
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+
+    memset(sa, 0, sizeof(*sa));
+    sa->sun_family = AF_UNIX;
+    if (fd < 0 || (size_t)snprintf(sa->sun_path, sizeof(sa->sun_path),
+                                   "%s/kvm-ctl.sock", k->dom->dir) >=
+                      sizeof(sa->sun_path)) {
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    unlink(sa->sun_path);
+    if (bind(fd, (struct sockaddr *)sa, sizeof(*sa)) < 0 || listen(fd, 4) < 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static void ctl_serve(struct xkvm *k, int lfd)
+{
+    char line[128], out[160];
+    unsigned long long gfn, nr;
+    ssize_t n;
+    int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC), rc;
+    struct pollfd p = { .events = POLLIN };
+
+    if (fd < 0)
+        return;
+    p.fd = fd;
+    if (poll(&p, 1, 1000) <= 0 || (n = read(fd, line, sizeof(line) - 1)) <= 0) {
+        close(fd);
+        return;
+    }
+    line[n] = '\0';
+    if (sscanf(line, "balloon-out %llx %llu", &gfn, &nr) == 2 && nr &&
+        nr <= (1u << 20)) {
+        /* decrease_reservation from the guest: frames go, then Xen's
+         * INVALIDATE to every server through vCPU 0's slot. */
+        rc = xsg_balloon_out(k->g, 0, gfn, nr);
+        snprintf(out, sizeof(out), rc ? "err %s\n" : "ok\n", strerror(-rc));
+        log_info("xensim-kvm: balloon-out gfn 0x%llx + %llu: %s", gfn, nr,
+                 rc ? strerror(-rc) : "done");
+    } else {
+        snprintf(out, sizeof(out), "err unknown command (balloon-out GFN_HEX NR)\n");
+    }
+    if (write(fd, out, strlen(out)) < 0)
+        log_debug("xensim-kvm: control answer lost");
+    close(fd);
+}
+
 static const char *reason_name(int r)
 {
     switch (r) {
@@ -156,7 +217,8 @@ int main(int argc, char **argv)
     enum log_level lvl;
     double t0;
     sigset_t sigs;
-    int c, rc, reason;
+    struct sockaddr_un ctl_sa;
+    int c, rc, reason, ctl;
 
     while ((c = getopt_long(argc, argv, "d:k:i:f:a:h", longopts, NULL)) != -1) {
         switch (c) {
@@ -264,9 +326,17 @@ int main(int argc, char **argv)
         xkvm_close(k);
         return 1;
     }
+    ctl = ctl_open(k, &ctl_sa);
+    if (ctl < 0)
+        log_warn("xensim-kvm: no control socket: %s", strerror(errno));
     while (!__atomic_load_n(&k->stop, __ATOMIC_SEQ_CST)) {
-        struct timespec ts = { 0, 100 * 1000000L };
-        int sig = sigtimedwait(&sigs, NULL, &ts);
+        struct timespec ts = { 0, 0 };
+        struct pollfd p = { .fd = ctl, .events = POLLIN };
+        int sig;
+
+        if (poll(&p, 1, 100) > 0 && (p.revents & POLLIN))
+            ctl_serve(k, ctl);
+        sig = sigtimedwait(&sigs, NULL, &ts);
 
         if (sig == SIGINT || sig == SIGTERM) {
             fprintf(stderr, "xensim-kvm: %s: destroying domain %u\n",
@@ -274,6 +344,10 @@ int main(int argc, char **argv)
             __atomic_store_n(&k->stop, 1, __ATOMIC_SEQ_CST);
             xsim_plat_ring(k->dom->sh);
         }
+    }
+    if (ctl >= 0) {
+        close(ctl);
+        unlink(ctl_sa.sun_path);
     }
     reason = xkvm_wait(k);
     xkvm_dump(k);

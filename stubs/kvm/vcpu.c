@@ -232,16 +232,19 @@ static void mmio_exit(struct xkvm_vcpu *v)
     memcpy(r->mmio.data, &val, len);
 }
 
+void xkvm_kick_started(struct xkvm *k)
+{
+    for (unsigned int i = 0; i < k->nr_vcpus; i++)
+        if (k->vcpus[i].started)
+            pthread_kill(k->vcpus[i].thread, SIGUSR1);
+}
+
 void xkvm_kick_all(struct xkvm *k)
 {
-    for (unsigned int i = 0; i < k->nr_vcpus; i++) {
-        struct xkvm_vcpu *v = &k->vcpus[i];
-
-        if (v->run)
-            __atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
-        if (v->started)
-            pthread_kill(v->thread, SIGUSR1);
-    }
+    for (unsigned int i = 0; i < k->nr_vcpus; i++)
+        if (k->vcpus[i].run)
+            __atomic_store_n(&k->vcpus[i].run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+    xkvm_kick_started(k);
 }
 
 void xkvm_end_domain(struct xkvm *k, unsigned int reason)
@@ -264,7 +267,12 @@ static void *vcpu_main(void *arg)
     struct xkvm *k = v->k;
 
     while (!__atomic_load_n(&k->stop, __ATOMIC_SEQ_CST)) {
-        if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+        int r;
+
+        pthread_rwlock_rdlock(&k->run_lock);
+        r = ioctl(v->fd, KVM_RUN, 0);
+        pthread_rwlock_unlock(&k->run_lock);
+        if (r < 0) {
             if (errno == EINTR || errno == EAGAIN)
                 continue;
             log_err("xensim-kvm: vCPU %u: KVM_RUN: %s", v->index, strerror(errno));

@@ -337,7 +337,14 @@ void xkvm_sync_slots(struct xkvm *k)
     } while (gen != __atomic_load_n(&k->dom->sh->p2m_gen, __ATOMIC_ACQUIRE));
     if (gen == k->slot_gen)
         goto out;
-    /* Drop slots that are not wanted as they are, then add the new. */
+    /* Drop slots that are not wanted as they are, then add the new, with
+     * every vCPU out of KVM_RUN: a vCPU must not run while part of its
+     * RAM has no slot (an instruction fetch there cannot be served). */
+    for (unsigned int i = 0; i < k->nr_vcpus; i++)
+        if (k->vcpus[i].run)
+            __atomic_store_n(&k->vcpus[i].run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+    xkvm_kick_started(k);
+    pthread_rwlock_wrlock(&k->run_lock);
     for (unsigned int i = 0; i < k->max_slots; i++) {
         bool keep = false;
 
@@ -373,6 +380,12 @@ void xkvm_sync_slots(struct xkvm *k)
                         strerror(errno));
     }
     __atomic_store_n(&k->slot_gen, gen, __ATOMIC_RELEASE);
+    if (!__atomic_load_n(&k->stop, __ATOMIC_SEQ_CST))
+        for (unsigned int i = 0; i < k->nr_vcpus; i++)
+            if (k->vcpus[i].run)
+                __atomic_store_n(&k->vcpus[i].run->immediate_exit, 0,
+                                 __ATOMIC_SEQ_CST);
+    pthread_rwlock_unlock(&k->run_lock);
 out:
     pthread_mutex_unlock(&k->slot_lock);
     free(w);
@@ -450,6 +463,14 @@ int xkvm_open(const char *run_dir, uint32_t domid,
     k->reason = -1;
     k->opts = *opts;
     pthread_mutex_init(&k->slot_lock, NULL);
+    {
+        pthread_rwlockattr_t ra;
+
+        pthread_rwlockattr_init(&ra);
+        pthread_rwlockattr_setkind_np(&ra, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+        pthread_rwlock_init(&k->run_lock, &ra);
+        pthread_rwlockattr_destroy(&ra);
+    }
     pthread_mutex_init(&k->dev_lock, NULL);
     for (unsigned int i = 0; i < XSIM_MAX_VCPUS; i++)
         k->vcpus[i].fd = -1;
@@ -540,6 +561,7 @@ void xkvm_close(struct xkvm *k)
     xsg_detach(k->g);
     xsim_dom_close(k->dom);
     pthread_mutex_destroy(&k->slot_lock);
+    pthread_rwlock_destroy(&k->run_lock);
     pthread_mutex_destroy(&k->dev_lock);
     free(k);
 }

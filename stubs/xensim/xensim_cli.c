@@ -18,6 +18,7 @@
  *        the DM is asked to quit like libxl does: QMP quit, SIGTERM after
  *        -k SECS (default 5), SIGKILL after another -k SECS.
  *   xensim qmp-quit DOMID                  QMP "quit" on qmp-libxl-DOMID
+ *   xensim kvm-balloon DOMID GFN NR        ask xensim-kvm to give frames back
  *   xensim qemu-args DOMID MEM_MB          print libxl's QEMU command line
  *
  * The run directory is $XENSIM_DIR (or -d DIR before the command).
@@ -440,7 +441,40 @@ static void usage(void)
             "  create DOMID MEM_MB VCPUS | destroy DOMID\n"
             "  info DOMID | acct DOMID [PID]\n"
             "  run-dm [-t SECS] [-k SECS] [-n] DOMID -- PROG ARGS...\n"
-            "  qmp-quit DOMID | qemu-args DOMID MEM_MB\n");
+            "  qmp-quit DOMID | qemu-args DOMID MEM_MB\n"
+            "  kvm-balloon DOMID GFN_HEX NR   a KVM-run guest gives NR frames back\n");
+}
+
+/* Ask the xensim-kvm running DOMID to balloon out NR frames from GFN. */
+static int cmd_kvm_balloon(const struct xsim_run *run, const char *domid,
+                           const char *gfn, const char *nr)
+{
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    char buf[200];
+    ssize_t n;
+    int fd;
+
+    if ((size_t)snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/dom%s/kvm-ctl.sock",
+                         run->path, domid) >= sizeof(sa.sun_path))
+        return 1;
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+        fprintf(stderr, "xensim: no xensim-kvm runs domain %s (%s: %s)\n", domid,
+                sa.sun_path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return 1;
+    }
+    snprintf(buf, sizeof(buf), "balloon-out %s %s\n", gfn, nr);
+    if (write(fd, buf, strlen(buf)) < 0 || (n = read(fd, buf, sizeof(buf) - 1)) <= 0) {
+        fprintf(stderr, "xensim: kvm-balloon: no answer\n");
+        close(fd);
+        return 1;
+    }
+    close(fd);
+    buf[n] = '\0';
+    fputs(buf, stdout);
+    return strncmp(buf, "ok", 2) ? 1 : 0;
 }
 
 int main(int argc, char **argv)
@@ -491,6 +525,8 @@ int main(int argc, char **argv)
         return cmd_run_dm(&run, argc - 1, argv + 1);
     if (!strcmp(cmd, "qmp-quit") && argc == 3)
         return cmd_qmp_quit(&run, argv[2]);
+    if (!strcmp(cmd, "kvm-balloon") && argc == 5)
+        return cmd_kvm_balloon(&run, argv[2], argv[3], argv[4]);
     if (!strcmp(cmd, "qemu-args") && argc == 4)
         return cmd_qemu_args(&run, argv[2], argv[3]);
     usage();

@@ -6,7 +6,8 @@ Connects to the device model's `-serial unix:PATH,server,nowait` socket,
 copies everything the guest prints to LOG, and, when a line containing
 --on TEXT appears, asks the device model for a screendump over QMP
 (--qmp SOCK --png FILE) and then types --send TEXT on the guest's serial
-input (notes such as the QMP answer go to LOG.notes; --ready FILE is
+input --exec-on TEXT runs --exec CMD (a shell command) when TEXT appears
+(notes such as the QMP answer go to LOG.notes; --ready FILE is
 created once connected, so nothing the guest prints is lost). Ends when the device model closes the socket or after --timeout
 seconds (exit 1 then).
 """
@@ -14,6 +15,7 @@ import argparse
 import json
 import os
 import socket
+import subprocess
 import sys
 import time
 
@@ -58,6 +60,8 @@ def main():
     ap.add_argument("--send", default="g")
     ap.add_argument("--timeout", type=float, default=600)
     ap.add_argument("--ready", help="file created once connected")
+    ap.add_argument("--exec-on", help="run --exec when this text appears")
+    ap.add_argument("--exec", dest="exec_cmd")
     a = ap.parse_args()
     deadline = time.time() + a.timeout
     s = connect(a.sock, deadline)
@@ -69,6 +73,7 @@ def main():
         open(a.ready, "w").close()
     buf = b""
     fired = False
+    exec_fired = False
     with open(a.log, "ab", buffering=0) as log:
         while time.time() < deadline:
             try:
@@ -81,6 +86,11 @@ def main():
                 return 0
             log.write(data)
             buf = (buf + data)[-65536:]
+            if a.exec_on and not exec_fired and a.exec_on.encode() in buf:
+                exec_fired = True
+                rc = subprocess.call(a.exec_cmd, shell=True)
+                with open(a.log + ".notes", "a") as notes:
+                    notes.write("exec: %s -> %d\n" % (a.exec_cmd, rc))
             if a.on and not fired and a.on.encode() in buf:
                 fired = True
                 if a.qmp and a.png:

@@ -207,6 +207,7 @@ static int ata_dma(uint8_t cmd, uint32_t lba, uint32_t n, uint32_t buf)
 
 static void step_dma(void)
 {
+    puts_("MG dma start\n");
     for (uint32_t s = 0; s < DMA_SECTORS; s += 256) {
         int rc = ata_dma(0xc8, s, 256, DMA_BUF + s * 512);
 

@@ -152,7 +152,41 @@ check "a dead device model ends the domain (crash, exit 3)" test $? -eq 3
 check "  ... saying why" grep -q "lost its device model" "$XSIM_DIR/d4.kvm"
 wait $rd
 
-# --- 3. bad options ------------------------------------------------------
+# --- 3. memory given back while a DMA holds it ----------------------------
+# xendm holds each IDE DMA mapping 1.5 s (debug dma-delay); when the guest
+# starts its DMA the host balloons 16 frames out of the top MiB of low
+# RAM, kept out of the guest's e820 map (--reserve-top): xensim frees them
+# and sends INVALIDATE; xendm must warn about its locked DMA mapping and
+# the data must still arrive intact.
+"$B/xensim" create 7 256 1 > /dev/null
+# shellcheck disable=SC2046
+LD_LIBRARY_PATH="$XSIM_LIBS" "$B/xensim" run-dm -t 600 -k 10 7 -- ${VALGRIND:-} "$B/xendm" \
+    $("$B/xensim" qemu-args 7 256 | sed "s|-serial [^ ]*|-serial unix:$XSIM_DIR/d7.sock,server,nowait|") \
+    -drive "file=$DISK.orig,if=ide,index=0,media=disk,format=raw" > "$XSIM_DIR/d7.dm" 2>&1 &
+rd=$!
+wait_for "$XSIM_DIR/d7.dm" "dm running" 6000 > /dev/null
+python3 - "$XSIM_DIR/qmp-libxl-7" <<'EOF'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); f = s.makefile("rw"); f.readline()
+for c in ({"execute": "qmp_capabilities"},
+          {"execute": "human-monitor-command", "arguments": {"command-line": "debug dma-delay 1500"}}):
+    f.write(json.dumps(c) + "\n"); f.flush(); f.readline()
+EOF
+python3 "$TOP/tests/kvm/console.py" "$XSIM_DIR/d7.sock" "$XSIM_DIR/d7.serial" --timeout 900 \
+    --ready "$XSIM_DIR/d7.con" --exec-on "MG dma start" \
+    --exec "sleep 0.5; '$B/xensim' kvm-balloon 7 ff00 16 > '$XSIM_DIR/d7.balloon' 2>&1" &
+cp7=$!
+for _ in $(seq 1 6000); do [ -e "$XSIM_DIR/d7.con" ] && break; sleep 0.1; done
+"$KVM" --flat "$MG" --append "dma poweroff" --reserve-top 1024 --io-timeout 60000 7 > "$XSIM_DIR/d7.kvm" 2>&1
+check "balloon during DMA: guest still powers off" test $? -eq 0
+wait $rd
+wait $cp7
+check "  ... xensim-kvm gave the frames back" grep -q "balloon-out gfn 0xff00 + 16: done" "$XSIM_DIR/d7.kvm"
+check "  ... xendm warned about its locked DMA mapping" grep -q "Locked DMA mapping while invalidating mapcache" "$XSIM_DIR/d7.dm"
+check "  ... and the DMA data arrived intact" has d7.serial "MG dma sectors=1024 hash=$want"
+check "  ... no mapping leaked" grep -q "dm exit status=0" "$XSIM_DIR/d7.dm"
+
+# --- 4. bad options ------------------------------------------------------
 bad() {
     msg=$1; shift
     "$KVM" "$@" > "$XSIM_DIR/bad.out" 2>&1
@@ -161,12 +195,13 @@ bad() {
 }
 check "missing kernel file: one line, exit 1" bad "kernel /nonexistent" --kernel /nonexistent 1
 check "no kernel at all" bad "give --kernel or --flat" 1
+check "kvm-balloon of a domain no xensim-kvm runs" sh -c "! '$B/xensim' kvm-balloon 1 ff00 1 2>/dev/null"
 check "bad domain id" bad "domain id" --flat "$MG" x
 check "unknown domain" bad "no domain 77" --flat "$MG" 77
 "$B/xensim" create 5 30000 1 > /dev/null
 check "memory beyond the host's" bad "exceeds the host" --flat "$MG" 5
 
-# --- 4. Debian's QEMU 7.2 as the device model, same guest ---------------
+# --- 5. Debian's QEMU 7.2 as the device model, same guest ---------------
 QEMU=/usr/libexec/xen-qemu-system-i386
 if [ -x "$QEMU" ]; then
     cp "$DISK.orig" "$DISK"
