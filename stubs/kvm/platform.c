@@ -112,16 +112,18 @@ static uint32_t pm_timer(void)
     return (uint32_t)(ns * PM_TIMER_HZ / 1000000000u);
 }
 
+/* Line-buffered; a full buffer is flushed as a line of its own. */
 static void debug_byte(struct xkvm *k, uint8_t c)
 {
-    if (c != '\n' && k->e9_len < sizeof(k->e9_line) - 1) {
-        k->e9_line[k->e9_len++] = (char)((c >= 0x20 && c < 0x7f) || c == '\t' ? c : '.');
-        return;
+    if (c == '\n' || k->e9_len == sizeof(k->e9_line) - 1) {
+        k->e9_line[k->e9_len] = '\0';
+        log_ratelimit_msg(&k->rl_e9, LOG_LEVEL_INFO, "(d%u) %s", k->dom->domid,
+                          k->e9_line);
+        k->e9_len = 0;
+        if (c == '\n')
+            return;
     }
-    k->e9_line[k->e9_len] = '\0';
-    log_ratelimit_msg(&k->rl_e9, LOG_LEVEL_INFO, "(d%u) %s", k->dom->domid,
-                      k->e9_line);
-    k->e9_len = 0;
+    k->e9_line[k->e9_len++] = (char)((c >= 0x20 && c < 0x7f) || c == '\t' ? c : '.');
 }
 
 bool xkvm_platform_pio(struct xkvm *k, uint16_t port, unsigned int size,

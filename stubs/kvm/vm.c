@@ -380,11 +380,12 @@ void xkvm_sync_slots(struct xkvm *k)
                         strerror(errno));
     }
     __atomic_store_n(&k->slot_gen, gen, __ATOMIC_RELEASE);
-    if (!__atomic_load_n(&k->stop, __ATOMIC_SEQ_CST))
-        for (unsigned int i = 0; i < k->nr_vcpus; i++)
-            if (k->vcpus[i].run)
-                __atomic_store_n(&k->vcpus[i].run->immediate_exit, 0,
-                                 __ATOMIC_SEQ_CST);
+    for (unsigned int i = 0; i < k->nr_vcpus; i++)
+        if (k->vcpus[i].run)
+            __atomic_store_n(&k->vcpus[i].run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+    /* A stop that raced with the line above must keep the vCPUs out. */
+    if (__atomic_load_n(&k->stop, __ATOMIC_SEQ_CST))
+        xkvm_kick_all(k);
     pthread_rwlock_unlock(&k->run_lock);
 out:
     pthread_mutex_unlock(&k->slot_lock);

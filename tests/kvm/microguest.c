@@ -108,6 +108,10 @@ static void step_hello(void)
 {
     static const char line[] = "MG hello rep-outsb ok\n";
 
+    static const char e9[] = "MG e9 hello\n";
+
+    for (uint32_t i = 0; i < slen(e9); i++)
+        outb(0xe9, (uint8_t)e9[i]);          /* Xen's debug port */
     puts_("MG hello single-outb ok\n");
     rep_outsb(UART, line, slen(line)); /* one ioreq with count/data_is_ptr */
 }

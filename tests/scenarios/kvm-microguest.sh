@@ -63,6 +63,7 @@ check "  ... and said so" has d1.kvm "domain 1 ended: poweroff"
 check "run-dm: xendm quit cleanly, no mapping leaked" test "$(cat "$XSIM_DIR/d1.dmrc")" = 0
 check "serial: single out and rep outsb (one ioreq) both arrive" \
     sh -c "grep -q 'MG hello single-outb ok' '$XSIM_DIR/d1.serial' && grep -q 'MG hello rep-outsb ok' '$XSIM_DIR/d1.serial'"
+check "debug port 0xe9 (Xen's, in xensim): the guest's line logged" has d1.kvm "(d1) MG e9 hello"
 grep '^MG pci ' "$XSIM_DIR/d1.serial" | awk '{print $3, $4, $6}' > "$XSIM_DIR/d1.pci"
 cat > "$XSIM_DIR/pci.want" <<'EOF'
 00:00.0 8086:1237 0600
